@@ -1,0 +1,215 @@
+/*
+ * parley.h — the whole public API of libparley, a TLS library.
+ *
+ * The engine is sans-I/O: it never reads or writes a socket. The caller feeds it the bytes that
+ * arrived (parley_feed), takes the bytes it wants sent (parley_take), and reads and writes
+ * plaintext (parley_read, parley_write). Blocking-socket helpers (parley_fd_*) sit on top.
+ *
+ *   parley_config *cfg = parley_config_new();
+ *   parley_config_set_ca_file(cfg, "ca.pem");
+ *   parley_conn *c = parley_conn_new(cfg, PARLEY_CLIENT);
+ *   parley_conn_set_server_name(c, "example.com");
+ *   if (parley_fd_handshake(c, fd) != PARLEY_OK)
+ *       fprintf(stderr, "%s\n", parley_error_message(c));
+ *   parley_fd_write(c, fd, "GET / HTTP/1.1\r\n...", n);
+ *   while (parley_fd_read(c, fd, buf, sizeof buf, &got) == PARLEY_OK) fwrite(buf, 1, got, stdout);
+ *   parley_fd_close(c, fd);
+ *   parley_conn_free(c);
+ *   parley_config_free(cfg);
+ *
+ * Threading: a parley_config is reference counted and becomes immutable when the first
+ * connection is made from it; it may then be shared by any number of threads. A parley_conn is
+ * used by one thread at a time.
+ */
+#ifndef PARLEY_H
+#define PARLEY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PARLEY_VERSION_STRING "0.1.0"
+
+/* Protocol versions, as on the wire. */
+#define PARLEY_TLS1_0 0x0301
+#define PARLEY_TLS1_1 0x0302
+#define PARLEY_TLS1_2 0x0303
+#define PARLEY_TLS1_3 0x0304
+
+/* Named groups (IANA). */
+#define PARLEY_GROUP_SECP256R1 0x0017
+#define PARLEY_GROUP_SECP384R1 0x0018
+#define PARLEY_GROUP_X25519    0x001d
+
+typedef enum parley_role { PARLEY_CLIENT = 0, PARLEY_SERVER = 1 } parley_role;
+
+/* Return values of the calls that drive a connection. */
+enum {
+    PARLEY_OK = 0,
+    PARLEY_WANT_READ = -1, /* more bytes from the peer are needed: feed them */
+    PARLEY_CLOSED = -2,    /* the peer sent close_notify; no more data will come */
+    PARLEY_ERROR = -3,     /* the connection failed: see parley_error_* */
+};
+
+/* What kind of failure ended a connection (parley_error_code). */
+typedef enum parley_err {
+    PARLEY_E_NONE = 0,
+    PARLEY_E_ARGUMENT,  /* the caller passed something invalid */
+    PARLEY_E_MEMORY,    /* out of memory */
+    PARLEY_E_CONFIG,    /* the configuration cannot work (no certificate for a server, ...) */
+    PARLEY_E_IO,        /* a socket helper's read or write failed */
+    PARLEY_E_DECODE,    /* the peer sent bytes that do not parse */
+    PARLEY_E_PROTOCOL,  /* the peer broke the protocol (unexpected message, bad parameter) */
+    PARLEY_E_NEGOTIATE, /* no common version, cipher suite, group or protocol */
+    PARLEY_E_CERT,      /* the peer's certificate was rejected */
+    PARLEY_E_CRYPTO,    /* a MAC, signature or Finished did not verify */
+    PARLEY_E_ALERT,     /* the peer sent a fatal alert */
+    PARLEY_E_EOF,       /* the transport ended without close_notify */
+    PARLEY_E_INTERNAL,  /* a libcrypto call failed unexpectedly */
+} parley_err;
+
+/* Where a connection is (parley_state). */
+typedef enum parley_conn_state {
+    PARLEY_STATE_HANDSHAKING = 0,
+    PARLEY_STATE_OPEN,   /* handshake done; application data flows */
+    PARLEY_STATE_CLOSED, /* close_notify received (and possibly sent) */
+    PARLEY_STATE_FAILED, /* a fatal error; see parley_error_* */
+} parley_conn_state;
+
+typedef struct parley_config parley_config;
+typedef struct parley_conn parley_conn;
+
+/* ---------------------------------------------------------------------------------------------
+ * Configuration. Every setter returns PARLEY_OK or PARLEY_ERROR; on error parley_config_error
+ * says why. Setters fail once a connection has been created from the configuration.
+ */
+
+/* A new configuration: TLS 1.2 only, default suites and groups, peer verification on with the
+ * system trust store. Never NULL unless out of memory. */
+parley_config *parley_config_new(void);
+/* Takes another reference; returns cfg. */
+parley_config *parley_config_ref(parley_config *cfg);
+/* Drops a reference; frees at zero. NULL is ignored. */
+void parley_config_free(parley_config *cfg);
+/* The sentence describing the last failed setter, or "". */
+const char *parley_config_error(const parley_config *cfg);
+
+/* Lowest and highest protocol version (PARLEY_TLS1_x). */
+int parley_config_set_versions(parley_config *cfg, uint16_t min, uint16_t max);
+/* Cipher suites by IANA name, comma separated, in preference order, e.g.
+ * "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_RSA_WITH_AES_128_CBC_SHA". */
+int parley_config_set_ciphers(parley_config *cfg, const char *list);
+/* Key exchange groups, comma separated, preference order: "x25519,secp256r1,secp384r1"
+ * ("P-256" and "P-384" are accepted too). */
+int parley_config_set_groups(parley_config *cfg, const char *list);
+/* ALPN protocols, comma separated, preference order: "h2,http/1.1". A server with ALPN set
+ * answers a client that offers only other protocols with no_application_protocol. */
+int parley_config_set_alpn(parley_config *cfg, const char *list);
+/* Server: pick the suite by the server's order (1, default) or the client's (0). */
+int parley_config_set_server_preference(parley_config *cfg, int server_order);
+
+/* A certificate chain (PEM, leaf first) and its private key (PEM). A server may have several
+ * (RSA and ECDSA); it picks one the client can use. The key is checked against the leaf. */
+int parley_config_add_certificate(parley_config *cfg, const char *chain_file, const char *key_file);
+int parley_config_add_certificate_pem(parley_config *cfg, const char *chain_pem, size_t chain_len,
+                                      const char *key_pem, size_t key_len);
+
+/* Trust anchors used to verify the peer: a PEM file, a hashed directory, or both. Without
+ * either, the system store is used. */
+int parley_config_set_ca_file(parley_config *cfg, const char *file);
+int parley_config_set_ca_dir(parley_config *cfg, const char *dir);
+/* Client: verify the server's chain and name (1, default) or not (0: explicit opt-out). */
+int parley_config_set_verify(parley_config *cfg, int verify);
+
+/* ---------------------------------------------------------------------------------------------
+ * Connections.
+ */
+
+/* A connection in the given role. Freezes cfg and takes a reference to it. NULL if cfg cannot
+ * serve that role (parley_config_error says why) or out of memory. */
+parley_conn *parley_conn_new(parley_config *cfg, parley_role role);
+/* Frees the connection and wipes its secrets. NULL is ignored. */
+void parley_conn_free(parley_conn *conn);
+
+/* Client: the name sent in SNI and verified against the certificate. An IP address literal is
+ * verified against IP SANs and not sent as SNI. */
+int parley_conn_set_server_name(parley_conn *conn, const char *name);
+/* Client: verify the certificate against this name instead of the server name. */
+int parley_conn_set_verify_name(parley_conn *conn, const char *name);
+
+/* ---------------------------------------------------------------------------------------------
+ * Sans-I/O driving.
+ */
+
+/* Gives the engine bytes received from the peer. Returns how many were accepted; fewer than len
+ * when decrypted data is waiting to be read (read it, then feed the rest). The bytes are
+ * processed at once: handshake messages advance the handshake, output may become pending. */
+size_t parley_feed(parley_conn *conn, const void *data, size_t len);
+/* Tells the engine the transport ended (EOF). */
+void parley_feed_eof(parley_conn *conn);
+/* Copies up to cap pending output bytes into buf and removes them; returns the count. */
+size_t parley_take(parley_conn *conn, void *buf, size_t cap);
+/* Bytes waiting to be sent. */
+size_t parley_output_pending(const parley_conn *conn);
+
+/* Advances the handshake: PARLEY_OK once complete, PARLEY_WANT_READ when it waits for the peer
+ * (take the pending output and send it first), PARLEY_ERROR on failure. A client's first call
+ * produces its ClientHello. */
+int parley_handshake(parley_conn *conn);
+/* Encrypts up to len bytes of application data into pending output and sets *written. It stops
+ * early once a large amount of output is pending (take it and call again). */
+int parley_write(parley_conn *conn, const void *data, size_t len, size_t *written);
+/* Reads decrypted application data: PARLEY_OK with *got > 0, PARLEY_WANT_READ, PARLEY_CLOSED
+ * after the peer's close_notify, or PARLEY_ERROR. */
+int parley_read(parley_conn *conn, void *buf, size_t cap, size_t *got);
+/* Queues a close_notify alert. */
+int parley_close(parley_conn *conn);
+
+parley_conn_state parley_state(const parley_conn *conn);
+
+/* ---------------------------------------------------------------------------------------------
+ * Errors: what failed, which alert was involved, and a sentence with the specifics.
+ */
+parley_err parley_error_code(const parley_conn *conn);
+/* The alert number involved (-1 if none); *sent is 1 if we sent it, 0 if the peer did. */
+int parley_error_alert(const parley_conn *conn, int *sent);
+/* e.g. "certificate for www.example.com does not match requested name api.example.com". */
+const char *parley_error_message(const parley_conn *conn);
+/* "handshake_failure" for 40, and so on; "unknown" otherwise. */
+const char *parley_alert_name(int alert);
+
+/* ---------------------------------------------------------------------------------------------
+ * What was negotiated (valid once the handshake completed; 0 or "" before).
+ */
+uint16_t parley_version(const parley_conn *conn);
+const char *parley_version_name(uint16_t version); /* "TLSv1.2" */
+uint16_t parley_cipher_suite(const parley_conn *conn);
+const char *parley_cipher_suite_name(uint16_t suite); /* IANA name, or NULL if unknown */
+uint16_t parley_group(const parley_conn *conn);       /* 0 for RSA key exchange */
+const char *parley_group_name(uint16_t group);        /* "x25519", "secp256r1", ... */
+const char *parley_alpn(const parley_conn *conn);     /* "" if none */
+const char *parley_server_name(const parley_conn *conn); /* SNI sent (client) or received */
+/* Session ID of this connection's session; returns its length (0..32). */
+size_t parley_session_id(const parley_conn *conn, uint8_t out[32]);
+/* The verified peer's leaf subject, one line ("CN=www.example.com, O=Example"), or "". */
+const char *parley_peer_subject(const parley_conn *conn);
+/* The peer's leaf key: "RSA-2048", "EC-P256", ... or "". */
+const char *parley_peer_key(const parley_conn *conn);
+
+/* ---------------------------------------------------------------------------------------------
+ * Blocking-socket helpers: loop parley_feed/parley_take over a connected socket fd.
+ */
+int parley_fd_handshake(parley_conn *conn, int fd);
+int parley_fd_write(parley_conn *conn, int fd, const void *data, size_t len);
+/* PARLEY_OK with *got > 0, PARLEY_CLOSED, or PARLEY_ERROR. */
+int parley_fd_read(parley_conn *conn, int fd, void *buf, size_t cap, size_t *got);
+/* Sends close_notify and flushes it. */
+int parley_fd_close(parley_conn *conn, int fd);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,211 @@
+/*
+ * Handshake messages as data: one struct, one parse and one write per message (TLS 1.0-1.2).
+ *
+ * Parsed structs hold spans into the message body they were parsed from (no copies, no
+ * allocation); the body must outlive the struct. A parse function takes the body without the
+ * 4-byte handshake header and returns 0, or the alert to send: HS_ALERT_DECODE_ERROR for
+ * anything that does not parse (short, trailing bytes, bad vector lengths, duplicate extension),
+ * HS_ALERT_ILLEGAL_PARAMETER for a well-formed but forbidden value. Unknown extensions, suites
+ * and groups are skipped, never fatal.
+ *
+ * A write function appends the whole message, handshake header included, to a writer and
+ * returns 0, or -1 when it does not fit. Lists in a struct being written (suites, groups,
+ * signature algorithms, ALPN) are already in wire form: the caller keeps them encoded.
+ */
+#ifndef PARLEY_MESSAGES_H
+#define PARLEY_MESSAGES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../common/reader.h"
+#include "../common/writer.h"
+
+/* Handshake message types. */
+#define HS_HELLO_REQUEST       0
+#define HS_CLIENT_HELLO        1
+#define HS_SERVER_HELLO        2
+#define HS_NEW_SESSION_TICKET  4
+#define HS_CERTIFICATE         11
+#define HS_SERVER_KEY_EXCHANGE 12
+#define HS_CERTIFICATE_REQUEST 13
+#define HS_SERVER_HELLO_DONE   14
+#define HS_CERTIFICATE_VERIFY  15
+#define HS_CLIENT_KEY_EXCHANGE 16
+#define HS_FINISHED            20
+
+#define HS_HEADER_LEN 4
+
+/* Extension types. */
+#define EXT_SERVER_NAME            0
+#define EXT_SUPPORTED_GROUPS       10
+#define EXT_EC_POINT_FORMATS       11
+#define EXT_SIGNATURE_ALGORITHMS   13
+#define EXT_ALPN                   16
+#define EXT_EXTENDED_MASTER_SECRET 23
+#define EXT_SESSION_TICKET         35
+#define EXT_SUPPORTED_VERSIONS     43
+#define EXT_RENEGOTIATION_INFO     0xff01
+
+/* Signalling cipher suite values. */
+#define SCSV_EMPTY_RENEGOTIATION_INFO 0x00ff
+#define SCSV_FALLBACK                 0x5600
+
+#define HS_ALERT_UNEXPECTED_MESSAGE 10
+#define HS_ALERT_HANDSHAKE_FAILURE  40
+#define HS_ALERT_ILLEGAL_PARAMETER  47
+#define HS_ALERT_DECODE_ERROR       50
+
+#define HS_MAX_CERTS 10 /* certificates accepted in one Certificate message */
+
+/* ---- ClientHello ---------------------------------------------------------------------------- */
+
+typedef struct hs_client_hello {
+    uint16_t version; /* legacy_version / client_version */
+    uint8_t random[32];
+    span session_id;          /* 0..32 bytes */
+    span cipher_suites;       /* wire form: n * 2 bytes; at least one suite */
+    span compression_methods; /* wire form: 1..255 bytes; parse requires method 0 (null) */
+
+    /* Extensions. A has_* flag says the extension was present. */
+    bool has_extensions;
+    bool has_server_name;
+    span server_name; /* the host_name entry (type 0); empty if the list had none */
+    bool has_groups;
+    span groups; /* wire form: n * 2 bytes */
+    bool has_point_formats;
+    span point_formats; /* wire form: 1 byte each */
+    bool has_sig_algs;
+    span sig_algs; /* wire form: n * 2 bytes */
+    bool has_alpn;
+    span alpn; /* wire form: the ProtocolNameList contents (each a u8-prefixed name) */
+    bool has_reneg_info;
+    span reneg_info;       /* renegotiated_connection (empty on an initial handshake) */
+    bool ems;              /* extended_master_secret present (must be empty) */
+    bool has_session_ticket;
+    span session_ticket;   /* may be empty */
+    bool has_supported_versions;
+    span supported_versions; /* wire form: n * 2 bytes */
+} hs_client_hello;
+
+int hs_parse_client_hello(const uint8_t *body, size_t len, hs_client_hello *out);
+/* Writes every extension whose has_* flag is set (ems when ems is true), in the order of the
+ * struct, and no extensions block when none is set. */
+int hs_write_client_hello(writer *w, const hs_client_hello *m);
+
+/* ---- ServerHello ---------------------------------------------------------------------------- */
+
+typedef struct hs_server_hello {
+    uint16_t version;
+    uint8_t random[32];
+    span session_id; /* 0..32 bytes */
+    uint16_t cipher_suite;
+    uint8_t compression_method; /* parse requires 0 */
+
+    bool has_extensions;
+    bool has_server_name; /* empty server_name acknowledgement */
+    bool has_point_formats;
+    span point_formats;
+    bool has_alpn;
+    span alpn_protocol; /* the one selected protocol name (1..255 bytes) */
+    bool has_reneg_info;
+    span reneg_info;
+    bool ems;
+    bool has_session_ticket; /* empty: a NewSessionTicket will follow */
+} hs_server_hello;
+
+int hs_parse_server_hello(const uint8_t *body, size_t len, hs_server_hello *out);
+int hs_write_server_hello(writer *w, const hs_server_hello *m);
+
+/* ---- Certificate (TLS 1.0-1.2 form) ------------------------------------------------------- */
+
+typedef struct hs_certificate {
+    size_t count; /* 0 is legal (a client with no certificate) */
+    span certs[HS_MAX_CERTS];
+} hs_certificate;
+
+/* More than HS_MAX_CERTS certificates, or an empty certificate entry, is a decode error. */
+int hs_parse_certificate(const uint8_t *body, size_t len, hs_certificate *out);
+int hs_write_certificate(writer *w, const hs_certificate *m);
+
+/* ---- ServerKeyExchange for ECDHE --------------------------------------------------------- */
+
+typedef struct hs_server_key_exchange {
+    uint16_t group; /* named_curve; curve_type must be 3 (named_curve) */
+    span public_key; /* the ECPoint (1..255 bytes) */
+    span params;     /* the whole ServerECDHParams as on the wire: what the signature covers */
+    bool has_scheme; /* TLS 1.2 carries the SignatureScheme; TLS 1.0/1.1 do not */
+    uint16_t scheme;
+    span signature; /* 1..65535 bytes */
+} hs_server_key_exchange;
+
+/* tls12: whether a SignatureAndHashAlgorithm precedes the signature. */
+int hs_parse_server_key_exchange(const uint8_t *body, size_t len, bool tls12,
+                                 hs_server_key_exchange *out);
+/* Writes curve_type, group and public_key, then (if has_scheme) the scheme and the signature. */
+int hs_write_server_key_exchange(writer *w, const hs_server_key_exchange *m);
+/* The ServerECDHParams bytes for group and public_key, as signed: 3, group, u8 len, point.
+ * Returns the length written to out (cap >= 4 + public_key length), 0 if it does not fit. */
+size_t hs_ecdh_params(uint16_t group, span public_key, uint8_t *out, size_t cap);
+
+/* ---- CertificateRequest ------------------------------------------------------------------ */
+
+typedef struct hs_certificate_request {
+    span cert_types; /* 1..255 bytes */
+    bool has_sig_algs; /* TLS 1.2 only */
+    span sig_algs;     /* wire form */
+    span ca_names;     /* wire form: the DistinguishedName list contents (each u16-prefixed) */
+} hs_certificate_request;
+
+int hs_parse_certificate_request(const uint8_t *body, size_t len, bool tls12,
+                                 hs_certificate_request *out);
+int hs_write_certificate_request(writer *w, const hs_certificate_request *m);
+
+/* ---- ServerHelloDone ---------------------------------------------------------------------- */
+
+int hs_parse_server_hello_done(const uint8_t *body, size_t len);
+int hs_write_server_hello_done(writer *w);
+
+/* ---- ClientKeyExchange ---------------------------------------------------------------------- */
+
+typedef struct hs_client_key_exchange {
+    span exchange; /* RSA: the encrypted pre-master secret; ECDHE: the client's ECPoint */
+} hs_client_key_exchange;
+
+/* rsa: the body is a u16-prefixed EncryptedPreMasterSecret (TLS 1.0+ form); otherwise a
+ * u8-prefixed ECPoint of 1..255 bytes. */
+int hs_parse_client_key_exchange(const uint8_t *body, size_t len, bool rsa,
+                                 hs_client_key_exchange *out);
+int hs_write_client_key_exchange(writer *w, bool rsa, const hs_client_key_exchange *m);
+
+/* ---- CertificateVerify -------------------------------------------------------------------- */
+
+typedef struct hs_certificate_verify {
+    bool has_scheme; /* TLS 1.2 */
+    uint16_t scheme;
+    span signature;
+} hs_certificate_verify;
+
+int hs_parse_certificate_verify(const uint8_t *body, size_t len, bool tls12,
+                                hs_certificate_verify *out);
+int hs_write_certificate_verify(writer *w, const hs_certificate_verify *m);
+
+/* ---- Finished ------------------------------------------------------------------------------- */
+
+typedef struct hs_finished {
+    span verify_data; /* 12 bytes in TLS 1.0-1.2 */
+} hs_finished;
+
+/* verify_len: the expected length; anything else is a decode error. */
+int hs_parse_finished(const uint8_t *body, size_t len, size_t verify_len, hs_finished *out);
+int hs_write_finished(writer *w, const hs_finished *m);
+
+/* ---- helpers -------------------------------------------------------------------------------- */
+
+/* Whether the wire-form list of u16 values contains v. */
+bool hs_list_has_u16(span list, uint16_t v);
+/* The handshake message type's name, "ClientHello" etc., or "unknown". */
+const char *hs_message_name(uint8_t type);
+
+#endif

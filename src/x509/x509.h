@@ -1,0 +1,78 @@
+/*
+ * Certificates: our own chains (loaded and encoded once per configuration, never per handshake)
+ * and verification of a peer's chain with libcrypto's X509_STORE.
+ */
+#ifndef PARLEY_X509_H
+#define PARLEY_X509_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../crypto/crypto.h"
+
+#define X509_MAX_CHAIN 10 /* certificates accepted from a peer, and loaded for ourselves */
+#define X509_NAME_MAX 256
+
+/* TLS alert numbers the verifier returns. */
+#define X509_ALERT_BAD_CERTIFICATE         42
+#define X509_ALERT_UNSUPPORTED_CERTIFICATE 43
+#define X509_ALERT_CERTIFICATE_EXPIRED     45
+#define X509_ALERT_CERTIFICATE_UNKNOWN     46
+#define X509_ALERT_UNKNOWN_CA              48
+#define X509_ALERT_INTERNAL_ERROR          80
+
+/* ---- our own chain -------------------------------------------------------------------------- */
+
+/* A certificate chain with its private key, immutable once loaded. */
+typedef struct x509_chain x509_chain;
+
+/* Loads a PEM chain (leaf first) and a PEM private key, checks that the key matches the leaf.
+ * On failure returns NULL and writes a sentence into err. */
+x509_chain *x509_chain_load_file(const char *chain_file, const char *key_file, char *err,
+                                 size_t err_len);
+x509_chain *x509_chain_load_pem(const char *chain_pem, size_t chain_len, const char *key_pem,
+                                size_t key_len, char *err, size_t err_len);
+void x509_chain_free(x509_chain *c);
+
+size_t x509_chain_count(const x509_chain *c);
+/* DER of certificate i (0 = leaf). */
+const uint8_t *x509_chain_der(const x509_chain *c, size_t i, size_t *len);
+/* The private key (owned by the chain). */
+crypto_key *x509_chain_key(const x509_chain *c);
+/* The leaf's subject as one line, e.g. "CN=localhost, O=parley". */
+const char *x509_chain_subject(const x509_chain *c);
+
+/* ---- trust and peer verification ----------------------------------------------------------- */
+
+typedef struct x509_trust x509_trust;
+
+/* Trust anchors from a PEM file and/or a hashed directory; both NULL means the system store.
+ * On failure returns NULL and writes a sentence into err. */
+x509_trust *x509_trust_new(const char *ca_file, const char *ca_dir, char *err, size_t err_len);
+void x509_trust_free(x509_trust *t);
+
+/* What we learned about the peer. */
+typedef struct x509_peer {
+    crypto_key *key; /* the leaf's public key; the caller frees it with crypto_key_free */
+    char subject[X509_NAME_MAX];
+    char issuer[X509_NAME_MAX];
+    crypto_key_type key_type;
+    int key_bits;
+} x509_peer;
+
+/* Parses the peer's chain (DER, leaf first) and, when trust is non-NULL, verifies it: chain to
+ * an anchor in trust, validity dates at the current time, and - when host is non-NULL - the
+ * host name against the leaf's DNS SANs (wildcards in the left-most label only) or, for an IP
+ * literal, its IP SANs (CN only when there are no SANs). With trust NULL only the leaf is parsed
+ * (verification explicitly turned off).
+ *
+ * Returns 0 and fills *peer on success. Otherwise returns the TLS alert to send
+ * (X509_ALERT_*) and writes a sentence into err that says what did not match, e.g.
+ * "certificate for www.example.com does not match requested name api.example.com",
+ * "certificate expired on 2020-01-01 00:00:00 UTC (CN=old)",
+ * "certificate issuer CN=Evil CA is not trusted". */
+int x509_verify_peer(const x509_trust *trust, const uint8_t *const *der, const size_t *der_len,
+                     size_t count, const char *host, x509_peer *peer, char *err, size_t err_len);
+
+#endif
