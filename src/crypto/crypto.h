@@ -32,7 +32,8 @@ typedef enum crypto_hash_alg {
 size_t crypto_hash_size(crypto_hash_alg alg);
 /* Internal block size (64 for MD5/SHA-1/SHA-256, 128 for SHA-384). */
 size_t crypto_hash_block_size(crypto_hash_alg alg);
-int crypto_hash(crypto_hash_alg alg, const uint8_t *data, size_t len, uint8_t *out);
+/* One-shot digest. */
+int crypto_digest(crypto_hash_alg alg, const uint8_t *data, size_t len, uint8_t *out);
 
 /* An incremental hash, e.g. the handshake transcript. */
 typedef struct crypto_hash crypto_hash;
@@ -51,8 +52,9 @@ int crypto_hmac_begin(crypto_hmac *m);
 int crypto_hmac_update(crypto_hmac *m, const uint8_t *data, size_t len);
 int crypto_hmac_final(crypto_hmac *m, uint8_t *out); /* crypto_hash_size(alg) bytes */
 void crypto_hmac_free(crypto_hmac *m);
-int crypto_hmac(crypto_hash_alg alg, const uint8_t *key, size_t key_len, const uint8_t *data,
-                size_t len, uint8_t *out);
+/* One-shot HMAC. */
+int crypto_hmac_oneshot(crypto_hash_alg alg, const uint8_t *key, size_t key_len,
+                        const uint8_t *data, size_t len, uint8_t *out);
 
 /* TLS 1.2 PRF (RFC 5246 section 5) with the given hash: out = PRF(secret, label, seed1 + seed2).
  * seed2 may be NULL. */
@@ -68,7 +70,7 @@ typedef enum crypto_aead_alg {
     CRYPTO_CHACHA20_POLY1305,
 } crypto_aead_alg;
 
-#define CRYPTO_AEAD_TAG 16
+#define CRYPTO_AEAD_TAG   16
 #define CRYPTO_AEAD_NONCE 12
 
 size_t crypto_aead_key_size(crypto_aead_alg alg);
@@ -96,8 +98,8 @@ size_t crypto_cbc_key_size(crypto_cbc_alg alg);
 typedef struct crypto_cbc crypto_cbc;
 crypto_cbc *crypto_cbc_new(crypto_cbc_alg alg, int encrypt, const uint8_t *key);
 /* len is a multiple of the block size; in and out may be equal. */
-int crypto_cbc_run(crypto_cbc *c, const uint8_t iv[CRYPTO_CBC_BLOCK], const uint8_t *in,
-                   size_t len, uint8_t *out);
+int crypto_cbc_run(crypto_cbc *c, const uint8_t iv[CRYPTO_CBC_BLOCK], const uint8_t *in, size_t len,
+                   uint8_t *out);
 void crypto_cbc_free(crypto_cbc *c);
 
 /* ---- ephemeral key exchange (X25519, P-256, P-384; group ids as in parley.h) --------------- */
@@ -175,8 +177,8 @@ int crypto_rsa_encrypt(crypto_key *pub, const uint8_t *in, size_t len, uint8_t *
  * version bytes not equal to client_version) it yields a random 48-byte value instead, with no
  * branch, error or timing difference the peer can observe. Returns -1 only when the key itself
  * is unusable (not RSA), never for anything the peer sent. */
-int crypto_rsa_decrypt_pms(crypto_key *priv, const uint8_t *in, size_t len,
-                           uint16_t client_version, uint8_t pms[48]);
+int crypto_rsa_decrypt_pms(crypto_key *priv, const uint8_t *in, size_t len, uint16_t client_version,
+                           uint8_t pms[48]);
 
 /* ---- utilities ------------------------------------------------------------------------------ */
 
