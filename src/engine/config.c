@@ -1,0 +1,337 @@
+/*
+ * parley_config: shared, reference-counted, frozen by the first connection. Everything that can
+ * be computed once (wire-form lists, our Certificate messages, the trust store) is computed here
+ * and never per handshake.
+ */
+#include "engine.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../handshake/messages.h"
+
+static int config_error(parley_config *cfg, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int config_error(parley_config *cfg, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cfg->error, sizeof(cfg->error), fmt, ap);
+    va_end(ap);
+    return PARLEY_ERROR;
+}
+
+/* Setters are refused once a connection uses the configuration: it is shared from then on. */
+static int config_mutable(parley_config *cfg)
+{
+    if (cfg == NULL)
+        return PARLEY_ERROR;
+    if (atomic_load(&cfg->frozen))
+        return config_error(cfg, "the configuration is in use by a connection and cannot change");
+    cfg->error[0] = '\0';
+    return PARLEY_OK;
+}
+
+parley_config *parley_config_new(void)
+{
+    if (crypto_init() < 0)
+        return NULL;
+    parley_config *cfg = calloc(1, sizeof(*cfg));
+    if (cfg == NULL)
+        return NULL;
+    atomic_init(&cfg->refs, 1);
+    atomic_init(&cfg->frozen, false);
+    pthread_mutex_init(&cfg->freeze_lock, NULL);
+    cfg->min_version = PARLEY_TLS1_2;
+    cfg->max_version = PARLEY_TLS1_2;
+    cfg->n_suites = suite_defaults(cfg->suites, SUITE_MAX);
+    static const uint16_t default_groups[] = {PARLEY_GROUP_X25519, PARLEY_GROUP_SECP256R1,
+                                              PARLEY_GROUP_SECP384R1};
+    memcpy(cfg->groups, default_groups, sizeof(default_groups));
+    cfg->n_groups = sizeof(default_groups) / sizeof(default_groups[0]);
+    cfg->n_sigalgs = sigalg_defaults(cfg->sigalgs, CONFIG_MAX_SIGALGS);
+    cfg->verify = true;
+    cfg->server_preference = true;
+    return cfg;
+}
+
+parley_config *parley_config_ref(parley_config *cfg)
+{
+    if (cfg != NULL)
+        atomic_fetch_add(&cfg->refs, 1);
+    return cfg;
+}
+
+void parley_config_free(parley_config *cfg)
+{
+    if (cfg == NULL || atomic_fetch_sub(&cfg->refs, 1) != 1)
+        return;
+    for (size_t i = 0; i < cfg->n_certs; i++) {
+        x509_chain_free(cfg->certs[i].chain);
+        free(cfg->certs[i].certificate_msg);
+    }
+    x509_trust_free(cfg->trust);
+    free(cfg->ca_file);
+    free(cfg->ca_dir);
+    pthread_mutex_destroy(&cfg->freeze_lock);
+    crypto_wipe(cfg, sizeof(*cfg));
+    free(cfg);
+}
+
+const char *parley_config_error(const parley_config *cfg)
+{
+    return cfg ? cfg->error : "no configuration";
+}
+
+int parley_config_set_versions(parley_config *cfg, uint16_t min, uint16_t max)
+{
+    if (config_mutable(cfg) != PARLEY_OK)
+        return PARLEY_ERROR;
+    if (min < PARLEY_TLS1_0 || max > PARLEY_TLS1_3 || min > max)
+        return config_error(cfg, "invalid version range 0x%04x to 0x%04x", min, max);
+    if (max < PARLEY_TLS1_2 || min > PARLEY_TLS1_2)
+        return config_error(cfg, "%s to %s is not available yet: this build speaks TLS 1.2",
+                            parley_version_name(min), parley_version_name(max));
+    cfg->min_version = min < PARLEY_TLS1_2 ? PARLEY_TLS1_2 : min;
+    cfg->max_version = PARLEY_TLS1_2;
+    return PARLEY_OK;
+}
+
+/* Calls each(cfg, item, len) for each comma-separated item, trimming spaces. */
+static int for_each_item(parley_config *cfg, const char *list,
+                         int (*each)(parley_config *, const char *, size_t))
+{
+    if (list == NULL)
+        return config_error(cfg, "empty list");
+    const char *p = list;
+    for (;;) {
+        while (*p == ' ')
+            p++;
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        size_t trimmed = len;
+        while (trimmed > 0 && p[trimmed - 1] == ' ')
+            trimmed--;
+        if (trimmed == 0)
+            return config_error(cfg, "empty item in list \"%s\"", list);
+        if (each(cfg, p, trimmed) != PARLEY_OK)
+            return PARLEY_ERROR;
+        if (end == NULL)
+            return PARLEY_OK;
+        p = end + 1;
+    }
+}
+
+static int add_suite(parley_config *cfg, const char *name, size_t len)
+{
+    const suite_info *s = suite_by_name(name, len);
+    if (s == NULL)
+        return config_error(cfg, "unknown or unsupported cipher suite \"%.*s\"", (int)len, name);
+    for (size_t i = 0; i < cfg->n_suites; i++)
+        if (cfg->suites[i] == s->id)
+            return PARLEY_OK;
+    if (cfg->n_suites == SUITE_MAX)
+        return config_error(cfg, "too many cipher suites");
+    cfg->suites[cfg->n_suites++] = s->id;
+    return PARLEY_OK;
+}
+
+int parley_config_set_ciphers(parley_config *cfg, const char *list)
+{
+    if (config_mutable(cfg) != PARLEY_OK)
+        return PARLEY_ERROR;
+    uint16_t saved[SUITE_MAX];
+    size_t n_saved = cfg->n_suites;
+    memcpy(saved, cfg->suites, sizeof(saved));
+    cfg->n_suites = 0;
+    if (for_each_item(cfg, list, add_suite) != PARLEY_OK) {
+        memcpy(cfg->suites, saved, sizeof(saved));
+        cfg->n_suites = n_saved;
+        return PARLEY_ERROR;
+    }
+    return PARLEY_OK;
+}
+
+static int add_group(parley_config *cfg, const char *name, size_t len)
+{
+    uint16_t id = group_by_name(name, len);
+    if (id == 0 || !crypto_group_supported(id))
+        return config_error(cfg, "unknown or unsupported group \"%.*s\"", (int)len, name);
+    for (size_t i = 0; i < cfg->n_groups; i++)
+        if (cfg->groups[i] == id)
+            return PARLEY_OK;
+    if (cfg->n_groups == CONFIG_MAX_GROUPS)
+        return config_error(cfg, "too many groups");
+    cfg->groups[cfg->n_groups++] = id;
+    return PARLEY_OK;
+}
+
+int parley_config_set_groups(parley_config *cfg, const char *list)
+{
+    if (config_mutable(cfg) != PARLEY_OK)
+        return PARLEY_ERROR;
+    uint16_t saved[CONFIG_MAX_GROUPS];
+    size_t n_saved = cfg->n_groups;
+    memcpy(saved, cfg->groups, sizeof(saved));
+    cfg->n_groups = 0;
+    if (for_each_item(cfg, list, add_group) != PARLEY_OK) {
+        memcpy(cfg->groups, saved, sizeof(saved));
+        cfg->n_groups = n_saved;
+        return PARLEY_ERROR;
+    }
+    return PARLEY_OK;
+}
+
+static int add_alpn(parley_config *cfg, const char *name, size_t len)
+{
+    if (len > 255 || cfg->alpn_len + 1 + len > sizeof(cfg->alpn))
+        return config_error(cfg, "ALPN list too long");
+    cfg->alpn[cfg->alpn_len++] = (uint8_t)len;
+    memcpy(cfg->alpn + cfg->alpn_len, name, len);
+    cfg->alpn_len += len;
+    return PARLEY_OK;
+}
+
+int parley_config_set_alpn(parley_config *cfg, const char *list)
+{
+    if (config_mutable(cfg) != PARLEY_OK)
+        return PARLEY_ERROR;
+    cfg->alpn_len = 0;
+    if (for_each_item(cfg, list, add_alpn) != PARLEY_OK) {
+        cfg->alpn_len = 0;
+        return PARLEY_ERROR;
+    }
+    return PARLEY_OK;
+}
+
+int parley_config_set_server_preference(parley_config *cfg, int server_order)
+{
+    if (config_mutable(cfg) != PARLEY_OK)
+        return PARLEY_ERROR;
+    cfg->server_preference = server_order != 0;
+    return PARLEY_OK;
+}
+
+/* Encodes the chain's Certificate message once, so a handshake only copies it. */
+static int add_chain(parley_config *cfg, x509_chain *chain)
+{
+    if (cfg->n_certs == CONFIG_MAX_CERTS) {
+        x509_chain_free(chain);
+        return config_error(cfg, "too many certificates (at most %d)", CONFIG_MAX_CERTS);
+    }
+    hs_certificate msg = {0};
+    size_t total = HS_HEADER_LEN + 3;
+    msg.count = x509_chain_count(chain);
+    for (size_t i = 0; i < msg.count && i < HS_MAX_CERTS; i++) {
+        msg.certs[i].p = x509_chain_der(chain, i, &msg.certs[i].len);
+        total += 3 + msg.certs[i].len;
+    }
+    config_cert *cc = &cfg->certs[cfg->n_certs];
+    cc->certificate_msg = malloc(total);
+    writer w;
+    writer_init(&w, cc->certificate_msg, cc->certificate_msg ? total : 0);
+    if (cc->certificate_msg == NULL || hs_write_certificate(&w, &msg) < 0) {
+        free(cc->certificate_msg);
+        cc->certificate_msg = NULL;
+        x509_chain_free(chain);
+        return config_error(cfg, "cannot encode the certificate chain");
+    }
+    cc->certificate_msg_len = w.len;
+    cc->chain = chain;
+    cc->key_type = crypto_key_kind(x509_chain_key(chain));
+    cfg->n_certs++;
+    return PARLEY_OK;
+}
+
+int parley_config_add_certificate(parley_config *cfg, const char *chain_file, const char *key_file)
+{
+    if (config_mutable(cfg) != PARLEY_OK)
+        return PARLEY_ERROR;
+    if (chain_file == NULL || key_file == NULL)
+        return config_error(cfg, "a certificate needs both a chain file and a key file");
+    x509_chain *chain = x509_chain_load_file(chain_file, key_file, cfg->error, sizeof(cfg->error));
+    if (chain == NULL)
+        return PARLEY_ERROR;
+    return add_chain(cfg, chain);
+}
+
+int parley_config_add_certificate_pem(parley_config *cfg, const char *chain_pem, size_t chain_len,
+                                      const char *key_pem, size_t key_len)
+{
+    if (config_mutable(cfg) != PARLEY_OK)
+        return PARLEY_ERROR;
+    if (chain_pem == NULL || key_pem == NULL)
+        return config_error(cfg, "a certificate needs both a chain and a key");
+    x509_chain *chain =
+        x509_chain_load_pem(chain_pem, chain_len, key_pem, key_len, cfg->error, sizeof(cfg->error));
+    if (chain == NULL)
+        return PARLEY_ERROR;
+    return add_chain(cfg, chain);
+}
+
+static int set_string(parley_config *cfg, char **slot, const char *value)
+{
+    char *copy = value ? strdup(value) : NULL;
+    if (value && copy == NULL)
+        return config_error(cfg, "out of memory");
+    free(*slot);
+    *slot = copy;
+    return PARLEY_OK;
+}
+
+int parley_config_set_ca_file(parley_config *cfg, const char *file)
+{
+    if (config_mutable(cfg) != PARLEY_OK)
+        return PARLEY_ERROR;
+    return set_string(cfg, &cfg->ca_file, file);
+}
+
+int parley_config_set_ca_dir(parley_config *cfg, const char *dir)
+{
+    if (config_mutable(cfg) != PARLEY_OK)
+        return PARLEY_ERROR;
+    return set_string(cfg, &cfg->ca_dir, dir);
+}
+
+int parley_config_set_verify(parley_config *cfg, int verify)
+{
+    if (config_mutable(cfg) != PARLEY_OK)
+        return PARLEY_ERROR;
+    cfg->verify = verify != 0;
+    return PARLEY_OK;
+}
+
+static size_t encode_u16_list(const uint16_t *list, size_t n, uint8_t *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = (uint8_t)(list[i] >> 8);
+        out[2 * i + 1] = (uint8_t)list[i];
+    }
+    return 2 * n;
+}
+
+int config_freeze(parley_config *cfg, parley_role role)
+{
+    int rc = 0;
+    if (role == PARLEY_SERVER && cfg->n_certs == 0) {
+        config_error(cfg,
+                     "a server needs at least one certificate (parley_config_add_certificate)");
+        return -1;
+    }
+    pthread_mutex_lock(&cfg->freeze_lock);
+    if (!atomic_load(&cfg->frozen)) {
+        cfg->wire_suites_len = encode_u16_list(cfg->suites, cfg->n_suites, cfg->wire_suites);
+        cfg->wire_groups_len = encode_u16_list(cfg->groups, cfg->n_groups, cfg->wire_groups);
+        cfg->wire_sigalgs_len = encode_u16_list(cfg->sigalgs, cfg->n_sigalgs, cfg->wire_sigalgs);
+        atomic_store(&cfg->frozen, true);
+    }
+    if (role == PARLEY_CLIENT && cfg->verify && cfg->trust == NULL) {
+        cfg->trust = x509_trust_new(cfg->ca_file, cfg->ca_dir, cfg->error, sizeof(cfg->error));
+        if (cfg->trust == NULL)
+            rc = -1;
+    }
+    pthread_mutex_unlock(&cfg->freeze_lock);
+    return rc;
+}

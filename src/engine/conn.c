@@ -1,0 +1,437 @@
+/*
+ * parley_conn: the sans-I/O engine. Bytes come in through parley_feed, are framed into records,
+ * opened, and dispatched by content type; bytes to send accumulate until parley_take.
+ *
+ * Memory: an idle connection holds no record buffers. The input buffer exists while a record is
+ * arriving (and while its application data waits to be read); the output buffer while bytes wait
+ * to be taken; the handshake state while a handshake runs.
+ */
+#include "engine.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../handshake/handshake.h"
+
+/* parley_write stops taking data once this much output waits to be taken. */
+#define OUTPUT_HIGH_WATER (64 * 1024)
+
+parley_conn *parley_conn_new(parley_config *cfg, parley_role role)
+{
+    if (cfg == NULL || (role != PARLEY_CLIENT && role != PARLEY_SERVER))
+        return NULL;
+    if (config_freeze(cfg, role) < 0)
+        return NULL;
+    parley_conn *c = calloc(1, sizeof(*c));
+    if (c == NULL)
+        return NULL;
+    c->cfg = parley_config_ref(cfg);
+    c->role = role;
+    c->state = PARLEY_STATE_HANDSHAKING;
+    c->record_version = PARLEY_TLS1_0;
+    c->error_alert = -1;
+    return c;
+}
+
+static void input_release(parley_conn *c)
+{
+    if (c->record != NULL) {
+        crypto_wipe(c->record, c->record_need);
+        free(c->record);
+    }
+    c->record = NULL;
+    c->record_len = c->record_need = 0;
+    c->header_len = 0;
+    c->app = NULL;
+    c->app_len = 0;
+}
+
+void parley_conn_free(parley_conn *c)
+{
+    if (c == NULL)
+        return;
+    hs_free(c);
+    input_release(c);
+    record_state_clear(&c->read);
+    record_state_clear(&c->write);
+    free(c->out);
+    free(c->verify_name);
+    parley_config_free(c->cfg);
+    crypto_wipe(c, sizeof(*c));
+    free(c);
+}
+
+int parley_conn_set_server_name(parley_conn *c, const char *name)
+{
+    if (c == NULL || name == NULL || c->role != PARLEY_CLIENT || c->hs != NULL ||
+        strlen(name) == 0 || strlen(name) >= sizeof(c->server_name))
+        return PARLEY_ERROR;
+    uint8_t addr[16];
+    c->send_sni = inet_pton(AF_INET, name, addr) != 1 && inet_pton(AF_INET6, name, addr) != 1;
+    snprintf(c->server_name, sizeof(c->server_name), "%s", name);
+    return PARLEY_OK;
+}
+
+int parley_conn_set_verify_name(parley_conn *c, const char *name)
+{
+    if (c == NULL || name == NULL || c->role != PARLEY_CLIENT || c->hs != NULL)
+        return PARLEY_ERROR;
+    char *copy = strdup(name);
+    if (copy == NULL)
+        return PARLEY_ERROR;
+    free(c->verify_name);
+    c->verify_name = copy;
+    return PARLEY_OK;
+}
+
+/* ---- output ------------------------------------------------------------------------------- */
+
+static bool output_reserve(parley_conn *c, size_t n)
+{
+    if (c->out_off == c->out_len)
+        c->out_off = c->out_len = 0;
+    if (c->out_cap - c->out_len >= n)
+        return true;
+    if (c->out_off > 0) {
+        memmove(c->out, c->out + c->out_off, c->out_len - c->out_off);
+        c->out_len -= c->out_off;
+        c->out_off = 0;
+        if (c->out_cap - c->out_len >= n)
+            return true;
+    }
+    size_t cap = c->out_cap ? c->out_cap : 4096;
+    while (cap - c->out_len < n)
+        cap *= 2;
+    uint8_t *p = realloc(c->out, cap);
+    if (p == NULL)
+        return false;
+    c->out = p;
+    c->out_cap = cap;
+    return true;
+}
+
+/* Seals records without failing the connection; used for alerts while failing. */
+static int send_records(parley_conn *c, uint8_t type, const uint8_t *data, size_t len)
+{
+    do {
+        size_t n = len < RECORD_MAX_PLAINTEXT ? len : RECORD_MAX_PLAINTEXT;
+        if (!output_reserve(c, RECORD_HEADER_LEN + n + record_expansion(&c->write)))
+            return -1;
+        size_t w = record_seal(&c->write, type, c->record_version, data, n, c->out + c->out_len);
+        if (w == 0)
+            return -1;
+        c->out_len += w;
+        data += n;
+        len -= n;
+    } while (len > 0);
+    return 0;
+}
+
+int conn_send(parley_conn *c, uint8_t type, const uint8_t *data, size_t len)
+{
+    if (send_records(c, type, data, len) < 0)
+        return conn_fail(c, PARLEY_E_INTERNAL, -1, "sealing a record failed");
+    return 0;
+}
+
+int conn_send_alert(parley_conn *c, uint8_t level, uint8_t description)
+{
+    uint8_t alert[2] = {level, description};
+    return conn_send(c, CT_ALERT, alert, sizeof(alert));
+}
+
+int conn_send_change_cipher_spec(parley_conn *c, const record_keys *keys)
+{
+    static const uint8_t ccs[1] = {1};
+    if (conn_send(c, CT_CHANGE_CIPHER_SPEC, ccs, 1) < 0)
+        return -1;
+    if (record_state_install(&c->write, keys, 1) < 0)
+        return conn_fail(c, PARLEY_E_INTERNAL, ALERT_INTERNAL_ERROR, "installing keys failed");
+    return 0;
+}
+
+int conn_fail(parley_conn *c, parley_err err, int alert, const char *fmt, ...)
+{
+    if (c->state == PARLEY_STATE_FAILED)
+        return -1;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->error_message, sizeof(c->error_message), fmt, ap);
+    va_end(ap);
+    c->error = err;
+    c->state = PARLEY_STATE_FAILED;
+    if (alert >= 0) {
+        c->error_alert = alert;
+        c->error_alert_sent = true;
+        uint8_t bytes[2] = {ALERT_LEVEL_FATAL, (uint8_t)alert};
+        send_records(c, CT_ALERT, bytes, sizeof(bytes));
+    }
+    hs_free(c);
+    return -1;
+}
+
+size_t parley_output_pending(const parley_conn *c)
+{
+    return c ? c->out_len - c->out_off : 0;
+}
+
+size_t parley_take(parley_conn *c, void *buf, size_t cap)
+{
+    if (c == NULL || buf == NULL)
+        return 0;
+    size_t n = c->out_len - c->out_off;
+    if (n > cap)
+        n = cap;
+    memcpy(buf, c->out + c->out_off, n);
+    c->out_off += n;
+    if (c->out_off == c->out_len) {
+        /* Nothing in flight: give the buffer back so an idle connection holds none. */
+        free(c->out);
+        c->out = NULL;
+        c->out_off = c->out_len = c->out_cap = 0;
+    }
+    return n;
+}
+
+/* ---- input -------------------------------------------------------------------------------- */
+
+static int handle_alert(parley_conn *c, const uint8_t *p, size_t len)
+{
+    if (len != 2)
+        return conn_fail(c, PARLEY_E_DECODE, ALERT_DECODE_ERROR,
+                         "peer sent an alert record of %zu bytes", len);
+    uint8_t level = p[0], description = p[1];
+    if (description == ALERT_CLOSE_NOTIFY) {
+        c->close_received = true;
+        if (c->state == PARLEY_STATE_HANDSHAKING)
+            return conn_fail(c, PARLEY_E_EOF, -1,
+                             "peer closed the connection during the handshake");
+        c->state = PARLEY_STATE_CLOSED;
+        return 0;
+    }
+    if (level == ALERT_LEVEL_WARNING && description != ALERT_UNEXPECTED_MESSAGE)
+        return 0; /* no_renegotiation, user_canceled and the like: nothing to do */
+    conn_fail(c, PARLEY_E_ALERT, -1, "peer sent fatal alert %s (%u)",
+              parley_alert_name(description), description);
+    c->error_alert = description;
+    c->error_alert_sent = false;
+    return -1;
+}
+
+/* A handshake message after the handshake: renegotiation, which parley refuses. */
+static int handle_renegotiation(parley_conn *c, const uint8_t *p, size_t len)
+{
+    (void)p;
+    (void)len;
+    return conn_send_alert(c, ALERT_LEVEL_WARNING, ALERT_NO_RENEGOTIATION);
+}
+
+static int handle_record(parley_conn *c)
+{
+    uint8_t type = c->record[0];
+    uint8_t *plain = c->record + RECORD_HEADER_LEN;
+    size_t plain_len = c->record_need - RECORD_HEADER_LEN;
+    int alert = record_open(&c->read, c->record, c->record_need, &plain, &plain_len);
+    if (alert) {
+        if (alert == RECORD_ALERT_BAD_RECORD_MAC)
+            return conn_fail(c, PARLEY_E_CRYPTO, alert,
+                             "a record from the peer failed authentication (bad_record_mac)");
+        return conn_fail(c, PARLEY_E_DECODE, alert, "a record from the peer is too long");
+    }
+    switch (type) {
+    case CT_HANDSHAKE:
+        if (c->hs != NULL)
+            return hs_receive(c, plain, plain_len);
+        return handle_renegotiation(c, plain, plain_len);
+    case CT_CHANGE_CIPHER_SPEC:
+        if (plain_len != 1 || plain[0] != 1)
+            return conn_fail(c, PARLEY_E_DECODE, ALERT_DECODE_ERROR,
+                             "malformed ChangeCipherSpec from the peer");
+        if (c->hs == NULL)
+            return conn_fail(c, PARLEY_E_PROTOCOL, ALERT_UNEXPECTED_MESSAGE,
+                             "unexpected ChangeCipherSpec after the handshake");
+        return hs_receive_change_cipher_spec(c);
+    case CT_ALERT:
+        return handle_alert(c, plain, plain_len);
+    case CT_APPLICATION_DATA:
+        if (c->state != PARLEY_STATE_OPEN)
+            return conn_fail(c, PARLEY_E_PROTOCOL, ALERT_UNEXPECTED_MESSAGE,
+                             "application data from the peer before the handshake finished");
+        c->app = plain;
+        c->app_len = plain_len;
+        return 0;
+    }
+    return conn_fail(c, PARLEY_E_PROTOCOL, ALERT_UNEXPECTED_MESSAGE,
+                     "record of unknown content type %u", type);
+}
+
+/* Checks a complete record header and allocates room for the record. */
+static int begin_record(parley_conn *c)
+{
+    reader r = reader_init(c->header, RECORD_HEADER_LEN);
+    uint8_t type = reader_u8(&r);
+    uint16_t version = reader_u16(&r);
+    uint16_t len = reader_u16(&r);
+    if (type < CT_CHANGE_CIPHER_SPEC || type > CT_APPLICATION_DATA)
+        return conn_fail(c, PARLEY_E_DECODE, ALERT_UNEXPECTED_MESSAGE,
+                         "peer sent a record of unknown content type %u: not TLS?", type);
+    if (version >> 8 != 3)
+        return conn_fail(c, PARLEY_E_DECODE, ALERT_PROTOCOL_VERSION,
+                         "peer sent a record with version 0x%04x: not TLS?", version);
+    /* Once the version is agreed every record must carry it (RFC 5246 appendix E.1). */
+    if (c->version != 0 && version != c->version)
+        return conn_fail(c, PARLEY_E_PROTOCOL, ALERT_PROTOCOL_VERSION,
+                         "record version 0x%04x differs from the negotiated 0x%04x", version,
+                         c->version);
+    size_t limit = c->read.kind == RECORD_PLAIN ? RECORD_MAX_PLAINTEXT : RECORD_MAX_FRAGMENT;
+    if (len > limit)
+        return conn_fail(c, PARLEY_E_DECODE, ALERT_RECORD_OVERFLOW,
+                         "peer sent a record of %u bytes, over the %zu-byte limit", len, limit);
+    if (len == 0 && type != CT_APPLICATION_DATA && c->read.kind == RECORD_PLAIN)
+        return conn_fail(c, PARLEY_E_DECODE, ALERT_DECODE_ERROR,
+                         "peer sent an empty record of type %u", type);
+    c->record_need = RECORD_HEADER_LEN + len;
+    c->record = malloc(c->record_need);
+    if (c->record == NULL)
+        return conn_fail(c, PARLEY_E_MEMORY, ALERT_INTERNAL_ERROR, "out of memory");
+    memcpy(c->record, c->header, RECORD_HEADER_LEN);
+    c->record_len = RECORD_HEADER_LEN;
+    return 0;
+}
+
+size_t parley_feed(parley_conn *c, const void *data, size_t len)
+{
+    if (c == NULL || data == NULL)
+        return 0;
+    const uint8_t *p = data;
+    size_t used = 0;
+    while (used < len && c->app_len == 0 &&
+           (c->state == PARLEY_STATE_HANDSHAKING || c->state == PARLEY_STATE_OPEN)) {
+        if (c->record == NULL) {
+            size_t n = RECORD_HEADER_LEN - c->header_len;
+            if (n > len - used)
+                n = len - used;
+            memcpy(c->header + c->header_len, p + used, n);
+            c->header_len += n;
+            used += n;
+            if (c->header_len < RECORD_HEADER_LEN || begin_record(c) < 0)
+                continue;
+        }
+        size_t n = c->record_need - c->record_len;
+        if (n > len - used)
+            n = len - used;
+        memcpy(c->record + c->record_len, p + used, n);
+        c->record_len += n;
+        used += n;
+        if (c->record_len < c->record_need)
+            continue;
+        handle_record(c);
+        if (c->app_len == 0)
+            input_release(c);
+    }
+    if (c->state == PARLEY_STATE_FAILED || c->state == PARLEY_STATE_CLOSED)
+        return len; /* nothing more will be read: swallow the rest */
+    return used;
+}
+
+void parley_feed_eof(parley_conn *c)
+{
+    if (c == NULL)
+        return;
+    c->eof = true;
+    if (c->state == PARLEY_STATE_HANDSHAKING)
+        conn_fail(c, PARLEY_E_EOF, -1, "the peer closed the connection during the handshake");
+    else if (c->state == PARLEY_STATE_OPEN && c->app_len == 0)
+        conn_fail(c, PARLEY_E_EOF, -1, "the peer closed the connection without close_notify");
+}
+
+/* ---- driving ---------------------------------------------------------------------------- */
+
+int parley_handshake(parley_conn *c)
+{
+    if (c == NULL)
+        return PARLEY_ERROR;
+    switch (c->state) {
+    case PARLEY_STATE_OPEN:
+    case PARLEY_STATE_CLOSED:
+        return PARLEY_OK;
+    case PARLEY_STATE_FAILED:
+        return PARLEY_ERROR;
+    case PARLEY_STATE_HANDSHAKING:
+        break;
+    }
+    if (c->hs == NULL && hs_start(c) < 0)
+        return PARLEY_ERROR;
+    if (c->state == PARLEY_STATE_FAILED)
+        return PARLEY_ERROR;
+    return c->state == PARLEY_STATE_HANDSHAKING ? PARLEY_WANT_READ : PARLEY_OK;
+}
+
+int parley_write(parley_conn *c, const void *data, size_t len, size_t *written)
+{
+    size_t done = 0;
+    if (written)
+        *written = 0;
+    if (c == NULL || (data == NULL && len > 0))
+        return PARLEY_ERROR;
+    if (c->state != PARLEY_STATE_OPEN || c->close_sent)
+        return PARLEY_ERROR;
+    const uint8_t *p = data;
+    while (done < len && parley_output_pending(c) < OUTPUT_HIGH_WATER) {
+        size_t n = len - done < RECORD_MAX_PLAINTEXT ? len - done : RECORD_MAX_PLAINTEXT;
+        if (conn_send(c, CT_APPLICATION_DATA, p + done, n) < 0)
+            return PARLEY_ERROR;
+        done += n;
+    }
+    if (written)
+        *written = done;
+    return PARLEY_OK;
+}
+
+int parley_read(parley_conn *c, void *buf, size_t cap, size_t *got)
+{
+    if (got)
+        *got = 0;
+    if (c == NULL || buf == NULL || got == NULL)
+        return PARLEY_ERROR;
+    if (c->app_len > 0) {
+        size_t n = c->app_len < cap ? c->app_len : cap;
+        memcpy(buf, c->app, n);
+        c->app += n;
+        c->app_len -= n;
+        if (c->app_len == 0)
+            input_release(c);
+        *got = n;
+        return PARLEY_OK;
+    }
+    switch (c->state) {
+    case PARLEY_STATE_CLOSED:
+        return PARLEY_CLOSED;
+    case PARLEY_STATE_FAILED:
+        return PARLEY_ERROR;
+    default:
+        if (c->eof) {
+            conn_fail(c, PARLEY_E_EOF, -1, "the peer closed the connection without close_notify");
+            return PARLEY_ERROR;
+        }
+        return PARLEY_WANT_READ;
+    }
+}
+
+int parley_close(parley_conn *c)
+{
+    if (c == NULL)
+        return PARLEY_ERROR;
+    if (c->close_sent || c->state == PARLEY_STATE_FAILED)
+        return c->close_sent ? PARLEY_OK : PARLEY_ERROR;
+    c->close_sent = true;
+    uint8_t alert[2] = {ALERT_LEVEL_WARNING, ALERT_CLOSE_NOTIFY};
+    return send_records(c, CT_ALERT, alert, sizeof(alert)) < 0 ? PARLEY_ERROR : PARLEY_OK;
+}
+
+parley_conn_state parley_state(const parley_conn *c)
+{
+    return c ? c->state : PARLEY_STATE_FAILED;
+}

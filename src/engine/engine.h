@@ -1,0 +1,159 @@
+/*
+ * The inside of parley_config and parley_conn, shared by the engine (src/engine/) and the
+ * handshake state machines (src/handshake/). Nothing here is public.
+ */
+#ifndef PARLEY_ENGINE_H
+#define PARLEY_ENGINE_H
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "parley.h"
+
+#include "../crypto/crypto.h"
+#include "../handshake/suites.h"
+#include "../record/record.h"
+#include "../x509/x509.h"
+
+#define CONFIG_MAX_CERTS   4
+#define CONFIG_MAX_GROUPS  8
+#define CONFIG_MAX_SIGALGS 16
+#define CONFIG_ALPN_MAX    256 /* wire-form ProtocolNameList */
+
+/* One certificate chain of ours, with its Certificate message encoded once at load time. */
+typedef struct config_cert {
+    x509_chain *chain;
+    crypto_key_type key_type;
+    uint8_t *certificate_msg; /* the whole handshake message, header included */
+    size_t certificate_msg_len;
+} config_cert;
+
+struct parley_config {
+    atomic_int refs;
+    atomic_bool frozen;
+    pthread_mutex_t freeze_lock;
+
+    uint16_t min_version, max_version;
+    uint16_t suites[SUITE_MAX];
+    size_t n_suites;
+    uint16_t groups[CONFIG_MAX_GROUPS];
+    size_t n_groups;
+    uint16_t sigalgs[CONFIG_MAX_SIGALGS];
+    size_t n_sigalgs;
+    uint8_t alpn[CONFIG_ALPN_MAX]; /* wire form: u8-prefixed names */
+    size_t alpn_len;
+    bool server_preference;
+
+    config_cert certs[CONFIG_MAX_CERTS];
+    size_t n_certs;
+
+    char *ca_file, *ca_dir;
+    bool verify;
+    x509_trust *trust; /* loaded when the configuration is frozen */
+
+    /* Wire forms of the lists above, encoded once when the configuration is frozen. */
+    uint8_t wire_suites[2 * SUITE_MAX];
+    size_t wire_suites_len;
+    uint8_t wire_groups[2 * CONFIG_MAX_GROUPS];
+    size_t wire_groups_len;
+    uint8_t wire_sigalgs[2 * CONFIG_MAX_SIGALGS];
+    size_t wire_sigalgs_len;
+
+    char error[256];
+};
+
+/* Freezes cfg for use by a connection in role: loads the trust store once. 0 or -1 (with
+ * cfg->error set). Thread-safe. */
+int config_freeze(parley_config *cfg, parley_role role);
+
+#define CONN_ERROR_MAX 256
+
+struct hs_state; /* src/handshake/handshake.h */
+
+struct parley_conn {
+    parley_config *cfg;
+    parley_role role;
+    parley_conn_state state;
+
+    /* Input: the record being received. The buffer exists only while a record is in flight or
+     * its decrypted application data waits to be read. */
+    uint8_t header[RECORD_HEADER_LEN];
+    size_t header_len;
+    uint8_t *record;    /* header + fragment, allocated when the header arrives */
+    size_t record_len;  /* bytes received so far, header included */
+    size_t record_need; /* header + fragment length */
+    const uint8_t *app; /* undelivered application data inside record */
+    size_t app_len;
+
+    /* Output waiting to be taken. Allocated while non-empty. */
+    uint8_t *out;
+    size_t out_len, out_off, out_cap;
+
+    record_state read, write;
+    uint16_t record_version; /* version put in the headers of records we send */
+
+    struct hs_state *hs; /* exists only during the handshake */
+
+    /* What was negotiated. */
+    uint16_t version, suite, group;
+    char alpn[256];
+    char server_name[256];
+    uint8_t session_id[32];
+    size_t session_id_len;
+    char peer_subject[X509_NAME_MAX];
+    char peer_key[32];
+    char *verify_name; /* client: name the certificate must match */
+    bool send_sni;     /* client: server_name is a host name (not an IP literal) */
+
+    bool close_sent, close_received, eof;
+
+    parley_err error;
+    int error_alert;
+    bool error_alert_sent;
+    char error_message[CONN_ERROR_MAX];
+};
+
+/* TLS alert descriptions used by the engine. */
+#define ALERT_CLOSE_NOTIFY            0
+#define ALERT_UNEXPECTED_MESSAGE      10
+#define ALERT_BAD_RECORD_MAC          20
+#define ALERT_RECORD_OVERFLOW         22
+#define ALERT_HANDSHAKE_FAILURE       40
+#define ALERT_BAD_CERTIFICATE         42
+#define ALERT_UNSUPPORTED_CERTIFICATE 43
+#define ALERT_CERTIFICATE_EXPIRED     45
+#define ALERT_CERTIFICATE_UNKNOWN     46
+#define ALERT_ILLEGAL_PARAMETER       47
+#define ALERT_UNKNOWN_CA              48
+#define ALERT_DECODE_ERROR            50
+#define ALERT_DECRYPT_ERROR           51
+#define ALERT_PROTOCOL_VERSION        70
+#define ALERT_INSUFFICIENT_SECURITY   71
+#define ALERT_INTERNAL_ERROR          80
+#define ALERT_INAPPROPRIATE_FALLBACK  86
+#define ALERT_USER_CANCELED           90
+#define ALERT_NO_RENEGOTIATION        100
+#define ALERT_UNSUPPORTED_EXTENSION   110
+#define ALERT_NO_APPLICATION_PROTOCOL 120
+
+#define ALERT_LEVEL_WARNING 1
+#define ALERT_LEVEL_FATAL   2
+
+/* Ends the connection: records the error, queues a fatal alert (alert < 0: none) and frees the
+ * handshake state. Always returns -1 so callers can `return conn_fail(...)`. */
+int conn_fail(parley_conn *c, parley_err err, int alert, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Queues data of the given content type as records of at most 2^14 bytes, protected by the
+ * current write state. 0 or -1 (the connection has failed). */
+int conn_send(parley_conn *c, uint8_t type, const uint8_t *data, size_t len);
+/* Queues a ChangeCipherSpec and switches the write direction to keys. */
+int conn_send_change_cipher_spec(parley_conn *c, const record_keys *keys);
+/* Queues an alert. */
+int conn_send_alert(parley_conn *c, uint8_t level, uint8_t description);
+
+#endif

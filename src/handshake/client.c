@@ -1,0 +1,351 @@
+/*
+ * The TLS 1.2 client state machine (RFC 5246 7.3, full handshake).
+ *
+ *   ClientHello        -->
+ *                      <--  ServerHello, Certificate, [ServerKeyExchange],
+ *                           [CertificateRequest], ServerHelloDone
+ *   [Certificate], ClientKeyExchange, ChangeCipherSpec, Finished  -->
+ *                      <--  ChangeCipherSpec, Finished
+ */
+#include "handshake.h"
+
+#include <stdio.h>
+#include <string.h>
+
+enum client_state {
+    C_WAIT_SERVER_HELLO = 1,
+    C_WAIT_CERTIFICATE,
+    C_WAIT_SERVER_KEY_EXCHANGE,
+    C_WAIT_CERTIFICATE_REQUEST_OR_DONE,
+    C_WAIT_SERVER_HELLO_DONE,
+    C_WAIT_CHANGE_CIPHER_SPEC,
+    C_WAIT_FINISHED,
+    C_DONE,
+};
+
+static bool config_has_u16(const uint16_t *list, size_t n, uint16_t v)
+{
+    for (size_t i = 0; i < n; i++)
+        if (list[i] == v)
+            return true;
+    return false;
+}
+
+int client_send_hello(parley_conn *c)
+{
+    const parley_config *cfg = c->cfg;
+    hs_state *hs = c->hs;
+    hs_client_hello ch;
+    memset(&ch, 0, sizeof(ch));
+
+    hs->client_version = cfg->max_version > PARLEY_TLS1_2 ? PARLEY_TLS1_2 : cfg->max_version;
+    ch.version = hs->client_version;
+    if (crypto_random(hs->client_random, 32) < 0)
+        return conn_fail(c, PARLEY_E_INTERNAL, -1, "random generator failed");
+    memcpy(ch.random, hs->client_random, 32);
+    ch.cipher_suites = (span){cfg->wire_suites, cfg->wire_suites_len};
+    static const uint8_t null_compression[1] = {0};
+    ch.compression_methods = (span){null_compression, 1};
+
+    if (c->send_sni) {
+        ch.has_server_name = true;
+        ch.server_name = (span){(const uint8_t *)c->server_name, strlen(c->server_name)};
+    }
+    static const uint8_t uncompressed[1] = {0};
+    ch.has_groups = true;
+    ch.groups = (span){cfg->wire_groups, cfg->wire_groups_len};
+    ch.has_point_formats = true;
+    ch.point_formats = (span){uncompressed, 1};
+    ch.has_sig_algs = true;
+    ch.sig_algs = (span){cfg->wire_sigalgs, cfg->wire_sigalgs_len};
+    if (cfg->alpn_len) {
+        ch.has_alpn = true;
+        ch.alpn = (span){cfg->alpn, cfg->alpn_len};
+    }
+    ch.has_reneg_info = true; /* empty: RFC 5746 signalling on an initial handshake */
+    ch.ems = true;
+
+    size_t mark = flight_mark(c);
+    hs_write_client_hello(&hs->out, &ch);
+    if (flight_commit(c, mark, "ClientHello") < 0)
+        return -1;
+    /* The first record goes out as TLS 1.0 for the benefit of old middleboxes, as deployed
+     * clients do; the version inside the hello is what counts. */
+    c->record_version = PARLEY_TLS1_0;
+    hs->state = C_WAIT_SERVER_HELLO;
+    return flight_send(c);
+}
+
+static int client_server_hello(parley_conn *c, const uint8_t *body, size_t len)
+{
+    const parley_config *cfg = c->cfg;
+    hs_state *hs = c->hs;
+    hs_server_hello sh;
+    int alert = hs_parse_server_hello(body, len, &sh);
+    if (alert)
+        return hs_parse_failed(c, alert, "ServerHello");
+    if (sh.version < cfg->min_version || sh.version > hs->client_version)
+        return conn_fail(c, PARLEY_E_NEGOTIATE, ALERT_PROTOCOL_VERSION,
+                         "server chose %s, outside the allowed range %s to %s",
+                         parley_version_name(sh.version), parley_version_name(cfg->min_version),
+                         parley_version_name(hs->client_version));
+    const suite_info *suite = suite_find(sh.cipher_suite);
+    if (suite == NULL || !config_has_u16(cfg->suites, cfg->n_suites, sh.cipher_suite) ||
+        !suite_allowed_at(suite, sh.version))
+        return conn_fail(c, PARLEY_E_PROTOCOL, ALERT_ILLEGAL_PARAMETER,
+                         "server chose cipher suite 0x%04x, which was not offered",
+                         sh.cipher_suite);
+    if (sh.has_reneg_info && sh.reneg_info.len != 0)
+        return conn_fail(c, PARLEY_E_PROTOCOL, ALERT_HANDSHAKE_FAILURE,
+                         "server sent a non-empty renegotiation_info on an initial handshake");
+    if (sh.has_session_ticket)
+        return conn_fail(c, PARLEY_E_PROTOCOL, ALERT_UNSUPPORTED_EXTENSION,
+                         "server sent session_ticket, which was not offered");
+    if (sh.has_alpn) {
+        span proto = sh.alpn_protocol;
+        bool offered = false;
+        reader r = reader_init(cfg->alpn, cfg->alpn_len);
+        while (!offered && r.left > 0) {
+            span name = reader_vector(&r, 1, 1, 255);
+            offered = name.len == proto.len && memcmp(name.p, proto.p, proto.len) == 0;
+        }
+        if (!offered)
+            return conn_fail(c, PARLEY_E_PROTOCOL, ALERT_ILLEGAL_PARAMETER,
+                             "server selected ALPN protocol \"%.*s\", which was not offered",
+                             (int)proto.len, (const char *)proto.p);
+        memcpy(c->alpn, proto.p, proto.len);
+        c->alpn[proto.len] = '\0';
+    }
+
+    c->version = sh.version;
+    c->record_version = sh.version;
+    c->suite = suite->id;
+    hs->suite = suite;
+    hs->ems = sh.ems;
+    hs->secure_renegotiation = sh.has_reneg_info;
+    memcpy(hs->server_random, sh.random, 32);
+    c->session_id_len = sh.session_id.len;
+    memcpy(c->session_id, sh.session_id.p, sh.session_id.len);
+    if (transcript_start_hash(c) < 0)
+        return -1;
+    hs->state = C_WAIT_CERTIFICATE;
+    return 0;
+}
+
+static const char *key_kind_name(crypto_key_type t)
+{
+    switch (t) {
+    case CRYPTO_KEY_RSA:
+        return "RSA";
+    case CRYPTO_KEY_EC_P256:
+        return "EC-P256";
+    case CRYPTO_KEY_EC_P384:
+        return "EC-P384";
+    case CRYPTO_KEY_ED25519:
+        return "Ed25519";
+    default:
+        return "unknown";
+    }
+}
+
+static int client_certificate(parley_conn *c, const uint8_t *body, size_t len)
+{
+    const parley_config *cfg = c->cfg;
+    hs_state *hs = c->hs;
+    hs_certificate cert;
+    int alert = hs_parse_certificate(body, len, &cert);
+    if (alert)
+        return hs_parse_failed(c, alert, "Certificate");
+    if (cert.count == 0)
+        return conn_fail(c, PARLEY_E_CERT, ALERT_BAD_CERTIFICATE,
+                         "server sent an empty certificate chain");
+    const uint8_t *der[HS_MAX_CERTS];
+    size_t der_len[HS_MAX_CERTS];
+    for (size_t i = 0; i < cert.count; i++) {
+        der[i] = cert.certs[i].p;
+        der_len[i] = cert.certs[i].len;
+    }
+    const char *host =
+        c->verify_name ? c->verify_name : (c->server_name[0] ? c->server_name : NULL);
+    x509_peer peer;
+    char why[CONN_ERROR_MAX];
+    alert = x509_verify_peer(cfg->verify ? cfg->trust : NULL, der, der_len, cert.count,
+                             cfg->verify ? host : NULL, &peer, why, sizeof(why));
+    if (alert)
+        return conn_fail(c, PARLEY_E_CERT, alert, "%s", why);
+    hs->peer_key = peer.key;
+    snprintf(c->peer_subject, sizeof(c->peer_subject), "%s", peer.subject);
+    snprintf(c->peer_key, sizeof(c->peer_key), "%s-%d", key_kind_name(peer.key_type),
+             peer.key_bits);
+    if (peer.key_type == CRYPTO_KEY_EC_P256 || peer.key_type == CRYPTO_KEY_EC_P384)
+        snprintf(c->peer_key, sizeof(c->peer_key), "%s", key_kind_name(peer.key_type));
+
+    bool ec = peer.key_type == CRYPTO_KEY_EC_P256 || peer.key_type == CRYPTO_KEY_EC_P384;
+    bool fits = suite_wants_ec_cert(hs->suite) ? ec : peer.key_type == CRYPTO_KEY_RSA;
+    if (!fits)
+        return conn_fail(c, PARLEY_E_CERT, ALERT_UNSUPPORTED_CERTIFICATE,
+                         "server certificate has a %s key, which %s cannot use", c->peer_key,
+                         hs->suite->name);
+    hs->state =
+        hs->suite->kex == KEX_RSA ? C_WAIT_CERTIFICATE_REQUEST_OR_DONE : C_WAIT_SERVER_KEY_EXCHANGE;
+    return 0;
+}
+
+static int client_server_key_exchange(parley_conn *c, const uint8_t *body, size_t len)
+{
+    const parley_config *cfg = c->cfg;
+    hs_state *hs = c->hs;
+    hs_server_key_exchange ske;
+    int alert = hs_parse_server_key_exchange(body, len, true, &ske);
+    if (alert)
+        return hs_parse_failed(c, alert, "ServerKeyExchange");
+    if (!config_has_u16(cfg->groups, cfg->n_groups, ske.group))
+        return conn_fail(c, PARLEY_E_PROTOCOL, ALERT_ILLEGAL_PARAMETER,
+                         "server chose group 0x%04x, which was not offered", ske.group);
+    if (!config_has_u16(cfg->sigalgs, cfg->n_sigalgs, ske.scheme) ||
+        !crypto_scheme_fits_key(hs->peer_key, ske.scheme, true))
+        return conn_fail(c, PARLEY_E_PROTOCOL, ALERT_ILLEGAL_PARAMETER,
+                         "server signed with scheme 0x%04x, which was not offered or does not "
+                         "fit its key",
+                         ske.scheme);
+
+    /* The signature covers client_random + server_random + ServerECDHParams. */
+    uint8_t signed_data[64 + 4 + 255];
+    memcpy(signed_data, hs->client_random, 32);
+    memcpy(signed_data + 32, hs->server_random, 32);
+    memcpy(signed_data + 64, ske.params.p, ske.params.len);
+    if (crypto_verify(hs->peer_key, ske.scheme, signed_data, 64 + ske.params.len, ske.signature.p,
+                      ske.signature.len) < 0)
+        return conn_fail(c, PARLEY_E_CRYPTO, ALERT_DECRYPT_ERROR,
+                         "ServerKeyExchange signature does not verify with the server's "
+                         "certificate key");
+
+    hs->kex = crypto_kex_new(ske.group);
+    if (hs->kex == NULL)
+        return conn_fail(c, PARLEY_E_INTERNAL, ALERT_INTERNAL_ERROR,
+                         "key generation failed for group %s", parley_group_name(ske.group));
+    if (crypto_kex_derive(hs->kex, ske.public_key.p, ske.public_key.len, hs->pms, &hs->pms_len) < 0)
+        return conn_fail(c, PARLEY_E_PROTOCOL, ALERT_ILLEGAL_PARAMETER,
+                         "server's %s public key is not a valid point",
+                         parley_group_name(ske.group));
+    c->group = ske.group;
+    hs->state = C_WAIT_CERTIFICATE_REQUEST_OR_DONE;
+    return 0;
+}
+
+static int client_certificate_request(parley_conn *c, const uint8_t *body, size_t len)
+{
+    hs_certificate_request cr;
+    int alert = hs_parse_certificate_request(body, len, true, &cr);
+    if (alert)
+        return hs_parse_failed(c, alert, "CertificateRequest");
+    c->hs->certificate_requested = true;
+    c->hs->state = C_WAIT_SERVER_HELLO_DONE;
+    return 0;
+}
+
+/* The client's key exchange value: the encrypted pre-master secret (RSA) or our public point. */
+static int client_write_key_exchange(parley_conn *c)
+{
+    hs_state *hs = c->hs;
+    hs_client_key_exchange cke;
+    uint8_t exchange[CRYPTO_MAX_SIGNATURE];
+    size_t exchange_len = sizeof(exchange);
+    if (hs->suite->kex == KEX_RSA) {
+        hs->pms[0] = (uint8_t)(hs->client_version >> 8);
+        hs->pms[1] = (uint8_t)hs->client_version;
+        if (crypto_random(hs->pms + 2, 46) < 0 ||
+            crypto_rsa_encrypt(hs->peer_key, hs->pms, 48, exchange, &exchange_len) < 0)
+            return conn_fail(c, PARLEY_E_INTERNAL, ALERT_INTERNAL_ERROR,
+                             "encrypting the pre-master secret failed");
+        hs->pms_len = 48;
+    } else {
+        exchange_len = crypto_kex_public(hs->kex, exchange, sizeof(exchange));
+        if (exchange_len == 0)
+            return conn_fail(c, PARLEY_E_INTERNAL, ALERT_INTERNAL_ERROR,
+                             "encoding our public key failed");
+    }
+    cke.exchange = (span){exchange, exchange_len};
+    size_t mark = flight_mark(c);
+    hs_write_client_key_exchange(&hs->out, hs->suite->kex == KEX_RSA, &cke);
+    return flight_commit(c, mark, "ClientKeyExchange");
+}
+
+static int client_server_hello_done(parley_conn *c, const uint8_t *body, size_t len)
+{
+    hs_state *hs = c->hs;
+    int alert = hs_parse_server_hello_done(body, len);
+    if (alert)
+        return hs_parse_failed(c, alert, "ServerHelloDone");
+    if (hs->certificate_requested) {
+        /* No client certificate support yet: an empty Certificate says "none". */
+        hs_certificate none = {0};
+        size_t mark = flight_mark(c);
+        hs_write_certificate(&hs->out, &none);
+        if (flight_commit(c, mark, "Certificate") < 0)
+            return -1;
+    }
+    if (client_write_key_exchange(c) < 0)
+        return -1;
+    int rc = keys_master_secret(c, hs->pms, hs->pms_len);
+    crypto_wipe(hs->pms, sizeof(hs->pms));
+    if (rc < 0 || flight_send(c) < 0)
+        return -1;
+    if (conn_send_change_cipher_spec(c, &hs->client_keys) < 0)
+        return -1;
+    if (hs_write_our_finished(c) < 0 || flight_send(c) < 0)
+        return -1;
+    hs->state = C_WAIT_CHANGE_CIPHER_SPEC;
+    return 0;
+}
+
+static int client_change_cipher_spec(parley_conn *c, const uint8_t *body, size_t len)
+{
+    (void)body;
+    (void)len;
+    if (record_state_install(&c->read, &c->hs->server_keys, 0) < 0)
+        return conn_fail(c, PARLEY_E_INTERNAL, ALERT_INTERNAL_ERROR,
+                         "installing the server's keys failed");
+    c->hs->state = C_WAIT_FINISHED;
+    return 0;
+}
+
+static int client_finished(parley_conn *c, const uint8_t *body, size_t len)
+{
+    if (hs_check_finished(c, body, len) < 0)
+        return -1;
+    c->hs->state = C_DONE;
+    return 0;
+}
+
+static const hs_step client_steps[] = {
+    {C_WAIT_SERVER_HELLO, HS_SERVER_HELLO, false, client_server_hello},
+    {C_WAIT_CERTIFICATE, HS_CERTIFICATE, false, client_certificate},
+    {C_WAIT_SERVER_KEY_EXCHANGE, HS_SERVER_KEY_EXCHANGE, false, client_server_key_exchange},
+    {C_WAIT_CERTIFICATE_REQUEST_OR_DONE, HS_CERTIFICATE_REQUEST, false, client_certificate_request},
+    {C_WAIT_CERTIFICATE_REQUEST_OR_DONE, HS_SERVER_HELLO_DONE, false, client_server_hello_done},
+    {C_WAIT_SERVER_HELLO_DONE, HS_SERVER_HELLO_DONE, false, client_server_hello_done},
+    {C_WAIT_CHANGE_CIPHER_SPEC, HS_CHANGE_CIPHER_SPEC, false, client_change_cipher_spec},
+    {C_WAIT_FINISHED, HS_FINISHED, true, client_finished},
+};
+
+static const char *client_state_name(int state)
+{
+    static const char *const names[] = {
+        "start",
+        "wait ServerHello",
+        "wait Certificate",
+        "wait ServerKeyExchange",
+        "wait CertificateRequest or ServerHelloDone",
+        "wait ServerHelloDone",
+        "wait ChangeCipherSpec",
+        "wait Finished",
+        "done",
+    };
+    return state >= 0 && state <= C_DONE ? names[state] : "?";
+}
+
+const hs_machine client_machine = {
+    client_steps,      sizeof(client_steps) / sizeof(client_steps[0]), C_WAIT_SERVER_HELLO, C_DONE,
+    client_state_name,
+};

@@ -1,0 +1,125 @@
+/*
+ * The handshake: state that exists only while a handshake runs, the table-driven dispatch of
+ * incoming messages, the transcript, and the flight of outgoing messages. The two state
+ * machines (client.c, server.c) are tables of steps over this.
+ */
+#ifndef PARLEY_HANDSHAKE_H
+#define PARLEY_HANDSHAKE_H
+
+#include "../engine/engine.h"
+#include "messages.h"
+
+/* Largest handshake message accepted (a Certificate with a long chain is the big one). */
+#define HS_MAX_MESSAGE (1u << 16)
+/* Pseudo message type for ChangeCipherSpec, which has its own place in the tables. */
+#define HS_CHANGE_CIPHER_SPEC 0x100
+
+typedef struct hs_state {
+    int state; /* client_state or server_state */
+
+    /* Incoming handshake bytes until a whole message is there. */
+    uint8_t *msg;
+    size_t msg_len, msg_cap;
+
+    /* The transcript: raw bytes (needed until the PRF hash is known, and for
+     * CertificateVerify), and the running PRF hash once the suite is chosen. */
+    uint8_t *transcript;
+    size_t transcript_len, transcript_cap;
+    crypto_hash *hash;
+
+    /* Outgoing messages of the current flight, sent as few records as possible. */
+    uint8_t *flight;
+    size_t flight_cap;
+    writer out;
+
+    const suite_info *suite;
+    uint8_t client_random[32], server_random[32];
+    uint16_t client_version; /* ClientHello.client_version: checked in the RSA pre-master */
+    bool ems;                /* extended master secret negotiated */
+    bool client_offered_ems;
+    bool secure_renegotiation;
+    bool certificate_requested;
+
+    /* The message being handled, for steps that add it to the transcript themselves. */
+    const uint8_t *current;
+    size_t current_len;
+
+    const config_cert *cert; /* server: the chain chosen for this client */
+    uint16_t sig_scheme;     /* server: scheme used in ServerKeyExchange */
+    crypto_kex *kex;
+    crypto_key *peer_key; /* the peer's leaf key */
+    uint8_t pms[CRYPTO_MAX_KEX_SECRET > 48 ? CRYPTO_MAX_KEX_SECRET : 48];
+    size_t pms_len;
+    uint8_t master_secret[48];
+    record_keys client_keys, server_keys;
+    bool keys_ready;
+} hs_state;
+
+typedef int (*hs_handler)(parley_conn *c, const uint8_t *body, size_t len);
+
+/* One row of a state machine: in state, a message of msg_type is handled by handle, which sets
+ * the next state. Anything without a row is an unexpected_message. The message joins the
+ * transcript before the handler runs; a step with transcript_after set (Finished,
+ * CertificateVerify) needs the transcript without it, and adds it itself with
+ * transcript_add_current once it has checked it. */
+typedef struct hs_step {
+    int state;
+    uint16_t msg_type;
+    bool transcript_after;
+    hs_handler handle;
+} hs_step;
+
+typedef struct hs_machine {
+    const hs_step *steps;
+    size_t count;
+    int start_state; /* after the client's hello is sent, or a server's first state */
+    int done_state;
+    const char *(*state_name)(int state);
+} hs_machine;
+
+extern const hs_machine client_machine;
+extern const hs_machine server_machine;
+
+/* Starts the handshake (client: queues the ClientHello). */
+int hs_start(parley_conn *c);
+int client_send_hello(parley_conn *c);
+/* Feeds plaintext of a handshake record. */
+int hs_receive(parley_conn *c, const uint8_t *data, size_t len);
+/* A ChangeCipherSpec arrived. */
+int hs_receive_change_cipher_spec(parley_conn *c);
+/* Frees the handshake state, wiping secrets. */
+void hs_free(parley_conn *c);
+
+/* Transcript. */
+int transcript_add(parley_conn *c, const uint8_t *data, size_t len);
+/* Adds the message being handled (see hs_step). */
+int transcript_add_current(parley_conn *c);
+/* Starts the running hash with the suite's PRF hash over everything so far. */
+int transcript_start_hash(parley_conn *c);
+/* The running hash of the transcript so far. */
+int transcript_hash(parley_conn *c, uint8_t *out, size_t *out_len);
+
+/* Flight: messages are written with the hs_write_* codecs into c->hs->out; flight_commit adds
+ * the bytes written since start to the transcript; flight_send queues the flight as records. */
+static inline size_t flight_mark(parley_conn *c)
+{
+    return c->hs->out.len;
+}
+int flight_commit(parley_conn *c, size_t mark, const char *what);
+int flight_send(parley_conn *c);
+
+/* Key schedule (keys.c), TLS 1.2. */
+int keys_master_secret(parley_conn *c, const uint8_t *pms, size_t pms_len);
+int keys_derive(parley_conn *c);
+/* Finished verify_data for the sender; role is the sender's. */
+int keys_finished(parley_conn *c, parley_role sender, uint8_t out[12]);
+
+/* Shared checks. */
+/* Verifies that the finished message body matches what the peer must have computed. */
+int hs_check_finished(parley_conn *c, const uint8_t *body, size_t len);
+/* Writes our Finished into the flight. */
+int hs_write_our_finished(parley_conn *c);
+/* Fails the handshake with the alert a message parser returned. */
+int hs_parse_failed(parley_conn *c, int alert, const char *message_name);
+
+#endif

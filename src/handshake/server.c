@@ -1,0 +1,341 @@
+/*
+ * The TLS 1.2 server state machine (RFC 5246 7.3, full handshake).
+ *
+ *   ClientHello        -->
+ *                      <--  ServerHello, Certificate, [ServerKeyExchange], ServerHelloDone
+ *   ClientKeyExchange, ChangeCipherSpec, Finished  -->
+ *                      <--  ChangeCipherSpec, Finished
+ */
+#include "handshake.h"
+
+#include <string.h>
+
+enum server_state {
+    S_WAIT_CLIENT_HELLO = 1,
+    S_WAIT_CLIENT_KEY_EXCHANGE,
+    S_WAIT_CHANGE_CIPHER_SPEC,
+    S_WAIT_FINISHED,
+    S_DONE,
+};
+
+/* What the server chose for this client. */
+typedef struct server_choice {
+    const suite_info *suite;
+    const config_cert *cert;
+    uint16_t group;
+    uint16_t scheme;
+} server_choice;
+
+/* The signature scheme for cert given the client's list (RFC 5246 7.4.1.4.1: without the
+ * extension, SHA-1 with the certificate's algorithm is assumed). 0 if none fits. */
+static uint16_t choose_scheme(const parley_config *cfg, const config_cert *cert,
+                              const hs_client_hello *ch)
+{
+    crypto_key *key = x509_chain_key(cert->chain);
+    if (!ch->has_sig_algs)
+        return cert->key_type == CRYPTO_KEY_RSA ? SIG_RSA_PKCS1_SHA1 : SIG_ECDSA_SHA1;
+    for (size_t i = 0; i < cfg->n_sigalgs; i++)
+        if (hs_list_has_u16(ch->sig_algs, cfg->sigalgs[i]) &&
+            crypto_scheme_fits_key(key, cfg->sigalgs[i], true))
+            return cfg->sigalgs[i];
+    return 0;
+}
+
+/* Whether suite can be used with this client, filling the certificate, group and scheme. */
+static bool suite_usable(const parley_config *cfg, const hs_client_hello *ch, uint16_t version,
+                         uint16_t group, const suite_info *s, server_choice *out)
+{
+    if (s == NULL || !suite_allowed_at(s, version))
+        return false;
+    if (s->kex != KEX_RSA && group == 0)
+        return false;
+    for (size_t i = 0; i < cfg->n_certs; i++) {
+        const config_cert *cert = &cfg->certs[i];
+        bool ec = cert->key_type == CRYPTO_KEY_EC_P256 || cert->key_type == CRYPTO_KEY_EC_P384;
+        if (suite_wants_ec_cert(s) ? !ec : cert->key_type != CRYPTO_KEY_RSA)
+            continue;
+        uint16_t scheme = 0;
+        if (s->kex != KEX_RSA && (scheme = choose_scheme(cfg, cert, ch)) == 0)
+            continue;
+        *out = (server_choice){s, cert, s->kex == KEX_RSA ? 0 : group, scheme};
+        return true;
+    }
+    return false;
+}
+
+static uint16_t choose_group(const parley_config *cfg, const hs_client_hello *ch)
+{
+    /* Uncompressed points are the only format; a client that cannot take them gets no ECDHE. */
+    if (ch->has_point_formats) {
+        bool uncompressed = false;
+        for (size_t i = 0; i < ch->point_formats.len; i++)
+            uncompressed |= ch->point_formats.p[i] == 0;
+        if (!uncompressed)
+            return 0;
+    }
+    for (size_t i = 0; i < cfg->n_groups; i++)
+        if (!ch->has_groups || hs_list_has_u16(ch->groups, cfg->groups[i]))
+            return cfg->groups[i];
+    return 0;
+}
+
+static bool choose_suite(const parley_config *cfg, const hs_client_hello *ch, uint16_t version,
+                         server_choice *out)
+{
+    uint16_t group = choose_group(cfg, ch);
+    if (cfg->server_preference) {
+        for (size_t i = 0; i < cfg->n_suites; i++)
+            if (hs_list_has_u16(ch->cipher_suites, cfg->suites[i]) &&
+                suite_usable(cfg, ch, version, group, suite_find(cfg->suites[i]), out))
+                return true;
+        return false;
+    }
+    reader r = reader_init(ch->cipher_suites.p, ch->cipher_suites.len);
+    while (r.left > 0) {
+        uint16_t id = reader_u16(&r);
+        for (size_t i = 0; i < cfg->n_suites; i++)
+            if (cfg->suites[i] == id && suite_usable(cfg, ch, version, group, suite_find(id), out))
+                return true;
+    }
+    return false;
+}
+
+/* The first of our ALPN protocols that the client offered; 0 if none, -1 if the client offered
+ * only protocols we do not speak. */
+static int choose_alpn(parley_conn *c, const hs_client_hello *ch)
+{
+    const parley_config *cfg = c->cfg;
+    if (cfg->alpn_len == 0 || !ch->has_alpn)
+        return 0;
+    reader ours = reader_init(cfg->alpn, cfg->alpn_len);
+    while (ours.left > 0) {
+        span mine = reader_vector(&ours, 1, 1, 255);
+        reader theirs = reader_init(ch->alpn.p, ch->alpn.len);
+        while (theirs.left > 0 && !theirs.failed) {
+            span name = reader_vector(&theirs, 1, 1, 255);
+            if (name.len == mine.len && memcmp(name.p, mine.p, mine.len) == 0) {
+                memcpy(c->alpn, mine.p, mine.len);
+                c->alpn[mine.len] = '\0';
+                return 1;
+            }
+        }
+    }
+    return -1;
+}
+
+static size_t count_suites(span wire)
+{
+    return wire.len / 2;
+}
+
+static int server_negotiate_version(parley_conn *c, const hs_client_hello *ch)
+{
+    const parley_config *cfg = c->cfg;
+    if (ch->version >> 8 != 3 || ch->version <= 0x0300)
+        return conn_fail(c, PARLEY_E_NEGOTIATE, ALERT_PROTOCOL_VERSION,
+                         "client offers only SSL 3.0 or older (0x%04x), which is not supported",
+                         ch->version);
+    uint16_t max = cfg->max_version > PARLEY_TLS1_2 ? PARLEY_TLS1_2 : cfg->max_version;
+    uint16_t version = ch->version < max ? ch->version : max;
+    if (version < cfg->min_version)
+        return conn_fail(c, PARLEY_E_NEGOTIATE, ALERT_PROTOCOL_VERSION,
+                         "client offers at most %s; this server requires %s or newer",
+                         parley_version_name(ch->version), parley_version_name(cfg->min_version));
+    c->version = version;
+    c->record_version = version;
+    return 0;
+}
+
+static int server_write_hello(parley_conn *c, const hs_client_hello *ch)
+{
+    hs_state *hs = c->hs;
+    hs_server_hello sh;
+    memset(&sh, 0, sizeof(sh));
+    sh.version = c->version;
+    if (crypto_random(hs->server_random, 32) < 0 || crypto_random(c->session_id, 32) < 0)
+        return conn_fail(c, PARLEY_E_INTERNAL, ALERT_INTERNAL_ERROR, "random generator failed");
+    memcpy(sh.random, hs->server_random, 32);
+    c->session_id_len = 32;
+    sh.session_id = (span){c->session_id, 32};
+    sh.cipher_suite = hs->suite->id;
+    sh.has_server_name = ch->has_server_name;
+    static const uint8_t uncompressed[1] = {0};
+    if (hs->suite->kex != KEX_RSA && ch->has_point_formats) {
+        sh.has_point_formats = true;
+        sh.point_formats = (span){uncompressed, 1};
+    }
+    if (c->alpn[0]) {
+        sh.has_alpn = true;
+        sh.alpn_protocol = (span){(const uint8_t *)c->alpn, strlen(c->alpn)};
+    }
+    sh.has_reneg_info = hs->secure_renegotiation;
+    sh.ems = hs->ems;
+    size_t mark = flight_mark(c);
+    hs_write_server_hello(&hs->out, &sh);
+    return flight_commit(c, mark, "ServerHello");
+}
+
+static int server_write_key_exchange(parley_conn *c, uint16_t group)
+{
+    hs_state *hs = c->hs;
+    hs->kex = crypto_kex_new(group);
+    uint8_t pub[CRYPTO_MAX_KEX_PUBLIC];
+    size_t pub_len = hs->kex ? crypto_kex_public(hs->kex, pub, sizeof(pub)) : 0;
+    if (pub_len == 0)
+        return conn_fail(c, PARLEY_E_INTERNAL, ALERT_INTERNAL_ERROR,
+                         "key generation failed for group %s", parley_group_name(group));
+    uint8_t signed_data[64 + 4 + CRYPTO_MAX_KEX_PUBLIC];
+    memcpy(signed_data, hs->client_random, 32);
+    memcpy(signed_data + 32, hs->server_random, 32);
+    size_t params_len =
+        hs_ecdh_params(group, (span){pub, pub_len}, signed_data + 64, sizeof(signed_data) - 64);
+    uint8_t sig[CRYPTO_MAX_SIGNATURE];
+    size_t sig_len = sizeof(sig);
+    if (params_len == 0 || crypto_sign(x509_chain_key(hs->cert->chain), hs->sig_scheme, signed_data,
+                                       64 + params_len, sig, &sig_len) < 0)
+        return conn_fail(c, PARLEY_E_INTERNAL, ALERT_INTERNAL_ERROR,
+                         "signing ServerKeyExchange failed");
+    hs_server_key_exchange ske = {
+        .group = group,
+        .public_key = {pub, pub_len},
+        .has_scheme = true,
+        .scheme = hs->sig_scheme,
+        .signature = {sig, sig_len},
+    };
+    size_t mark = flight_mark(c);
+    hs_write_server_key_exchange(&hs->out, &ske);
+    return flight_commit(c, mark, "ServerKeyExchange");
+}
+
+static int server_client_hello(parley_conn *c, const uint8_t *body, size_t len)
+{
+    const parley_config *cfg = c->cfg;
+    hs_state *hs = c->hs;
+    hs_client_hello ch;
+    int alert = hs_parse_client_hello(body, len, &ch);
+    if (alert)
+        return hs_parse_failed(c, alert, "ClientHello");
+    if (server_negotiate_version(c, &ch) < 0)
+        return -1;
+    hs->client_version = ch.version;
+    memcpy(hs->client_random, ch.random, 32);
+
+    if (ch.has_reneg_info && ch.reneg_info.len != 0)
+        return conn_fail(c, PARLEY_E_PROTOCOL, ALERT_HANDSHAKE_FAILURE,
+                         "client sent a non-empty renegotiation_info on an initial handshake");
+    hs->secure_renegotiation =
+        ch.has_reneg_info || hs_list_has_u16(ch.cipher_suites, SCSV_EMPTY_RENEGOTIATION_INFO);
+    hs->ems = ch.ems;
+    if (ch.has_server_name && ch.server_name.len < sizeof(c->server_name)) {
+        memcpy(c->server_name, ch.server_name.p, ch.server_name.len);
+        c->server_name[ch.server_name.len] = '\0';
+    }
+
+    server_choice choice;
+    if (!choose_suite(cfg, &ch, c->version, &choice))
+        return conn_fail(c, PARLEY_E_NEGOTIATE, ALERT_HANDSHAKE_FAILURE,
+                         "no cipher suite in common: the client offered %zu, %zu are enabled "
+                         "here (or no certificate or group fits them)",
+                         count_suites(ch.cipher_suites), cfg->n_suites);
+    if (choose_alpn(c, &ch) < 0)
+        return conn_fail(c, PARLEY_E_NEGOTIATE, ALERT_NO_APPLICATION_PROTOCOL,
+                         "client offered only ALPN protocols this server does not speak");
+    hs->suite = choice.suite;
+    hs->cert = choice.cert;
+    hs->sig_scheme = choice.scheme;
+    c->suite = choice.suite->id;
+    c->group = choice.group;
+    if (transcript_start_hash(c) < 0 || server_write_hello(c, &ch) < 0)
+        return -1;
+
+    size_t mark = flight_mark(c);
+    writer_bytes(&hs->out, hs->cert->certificate_msg, hs->cert->certificate_msg_len);
+    if (flight_commit(c, mark, "Certificate") < 0)
+        return -1;
+    if (choice.suite->kex != KEX_RSA && server_write_key_exchange(c, choice.group) < 0)
+        return -1;
+    mark = flight_mark(c);
+    hs_write_server_hello_done(&hs->out);
+    if (flight_commit(c, mark, "ServerHelloDone") < 0 || flight_send(c) < 0)
+        return -1;
+    hs->state = S_WAIT_CLIENT_KEY_EXCHANGE;
+    return 0;
+}
+
+static int server_client_key_exchange(parley_conn *c, const uint8_t *body, size_t len)
+{
+    hs_state *hs = c->hs;
+    bool rsa = hs->suite->kex == KEX_RSA;
+    hs_client_key_exchange cke;
+    int alert = hs_parse_client_key_exchange(body, len, rsa, &cke);
+    if (alert)
+        return hs_parse_failed(c, alert, "ClientKeyExchange");
+    if (rsa) {
+        /* Never fails for anything the client sent (RFC 5246 7.4.7.1). */
+        if (crypto_rsa_decrypt_pms(x509_chain_key(hs->cert->chain), cke.exchange.p,
+                                   cke.exchange.len, hs->client_version, hs->pms) < 0)
+            return conn_fail(c, PARLEY_E_INTERNAL, ALERT_INTERNAL_ERROR,
+                             "the server's RSA key cannot decrypt");
+        hs->pms_len = 48;
+    } else if (crypto_kex_derive(hs->kex, cke.exchange.p, cke.exchange.len, hs->pms, &hs->pms_len) <
+               0) {
+        return conn_fail(c, PARLEY_E_PROTOCOL, ALERT_ILLEGAL_PARAMETER,
+                         "client's %s public key is not a valid point",
+                         parley_group_name(c->group));
+    }
+    int rc = keys_master_secret(c, hs->pms, hs->pms_len);
+    crypto_wipe(hs->pms, sizeof(hs->pms));
+    if (rc < 0)
+        return -1;
+    hs->state = S_WAIT_CHANGE_CIPHER_SPEC;
+    return 0;
+}
+
+static int server_change_cipher_spec(parley_conn *c, const uint8_t *body, size_t len)
+{
+    (void)body;
+    (void)len;
+    if (record_state_install(&c->read, &c->hs->client_keys, 0) < 0)
+        return conn_fail(c, PARLEY_E_INTERNAL, ALERT_INTERNAL_ERROR,
+                         "installing the client's keys failed");
+    c->hs->state = S_WAIT_FINISHED;
+    return 0;
+}
+
+static int server_finished(parley_conn *c, const uint8_t *body, size_t len)
+{
+    hs_state *hs = c->hs;
+    if (hs_check_finished(c, body, len) < 0 || transcript_add_current(c) < 0)
+        return -1;
+    if (conn_send_change_cipher_spec(c, &hs->server_keys) < 0)
+        return -1;
+    if (hs_write_our_finished(c) < 0 || flight_send(c) < 0)
+        return -1;
+    hs->state = S_DONE;
+    return 0;
+}
+
+static const hs_step server_steps[] = {
+    {S_WAIT_CLIENT_HELLO, HS_CLIENT_HELLO, false, server_client_hello},
+    {S_WAIT_CLIENT_KEY_EXCHANGE, HS_CLIENT_KEY_EXCHANGE, false, server_client_key_exchange},
+    {S_WAIT_CHANGE_CIPHER_SPEC, HS_CHANGE_CIPHER_SPEC, false, server_change_cipher_spec},
+    {S_WAIT_FINISHED, HS_FINISHED, true, server_finished},
+};
+
+static const char *server_state_name(int state)
+{
+    static const char *const names[] = {
+        "start",
+        "wait ClientHello",
+        "wait ClientKeyExchange",
+        "wait ChangeCipherSpec",
+        "wait Finished",
+        "done",
+    };
+    return state >= 0 && state <= S_DONE ? names[state] : "?";
+}
+
+const hs_machine server_machine = {
+    server_steps,      sizeof(server_steps) / sizeof(server_steps[0]), S_WAIT_CLIENT_HELLO, S_DONE,
+    server_state_name,
+};

@@ -1,0 +1,120 @@
+#include "suites.h"
+
+#include <string.h>
+
+#include "parley.h"
+
+#define AEAD_ROW(id, name, kex, alg, key, iv, prf)                                                 \
+    {                                                                                              \
+        id, name, kex, RECORD_AEAD, alg, 0, 0, 0, key, iv, prf, PARLEY_TLS1_2                      \
+    }
+#define CBC_ROW(id, name, kex, alg, key, mac, mac_len, prf, min)                                   \
+    {                                                                                              \
+        id, name, kex, RECORD_CBC, 0, alg, mac, mac_len, key, 0, prf, min                          \
+    }
+
+/* In default preference order: forward secrecy first, AEAD before CBC, ECDSA before RSA. */
+static const suite_info suites[] = {
+    AEAD_ROW(0xC02B, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", KEX_ECDHE_ECDSA, CRYPTO_AES128_GCM,
+             16, 4, CRYPTO_SHA256),
+    AEAD_ROW(0xC02F, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", KEX_ECDHE_RSA, CRYPTO_AES128_GCM, 16,
+             4, CRYPTO_SHA256),
+    AEAD_ROW(0xCCA9, "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", KEX_ECDHE_ECDSA,
+             CRYPTO_CHACHA20_POLY1305, 32, 12, CRYPTO_SHA256),
+    AEAD_ROW(0xCCA8, "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", KEX_ECDHE_RSA,
+             CRYPTO_CHACHA20_POLY1305, 32, 12, CRYPTO_SHA256),
+    AEAD_ROW(0xC02C, "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", KEX_ECDHE_ECDSA, CRYPTO_AES256_GCM,
+             32, 4, CRYPTO_SHA384),
+    AEAD_ROW(0xC030, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", KEX_ECDHE_RSA, CRYPTO_AES256_GCM, 32,
+             4, CRYPTO_SHA384),
+    CBC_ROW(0xC023, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256", KEX_ECDHE_ECDSA, CRYPTO_AES128_CBC,
+            16, CRYPTO_SHA256, 32, CRYPTO_SHA256, PARLEY_TLS1_2),
+    CBC_ROW(0xC027, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256", KEX_ECDHE_RSA, CRYPTO_AES128_CBC, 16,
+            CRYPTO_SHA256, 32, CRYPTO_SHA256, PARLEY_TLS1_2),
+    CBC_ROW(0xC009, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", KEX_ECDHE_ECDSA, CRYPTO_AES128_CBC, 16,
+            CRYPTO_SHA1, 20, CRYPTO_SHA256, PARLEY_TLS1_0),
+    CBC_ROW(0xC013, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", KEX_ECDHE_RSA, CRYPTO_AES128_CBC, 16,
+            CRYPTO_SHA1, 20, CRYPTO_SHA256, PARLEY_TLS1_0),
+    CBC_ROW(0xC00A, "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA", KEX_ECDHE_ECDSA, CRYPTO_AES256_CBC, 32,
+            CRYPTO_SHA1, 20, CRYPTO_SHA256, PARLEY_TLS1_0),
+    CBC_ROW(0xC014, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", KEX_ECDHE_RSA, CRYPTO_AES256_CBC, 32,
+            CRYPTO_SHA1, 20, CRYPTO_SHA256, PARLEY_TLS1_0),
+    AEAD_ROW(0x009C, "TLS_RSA_WITH_AES_128_GCM_SHA256", KEX_RSA, CRYPTO_AES128_GCM, 16, 4,
+             CRYPTO_SHA256),
+    AEAD_ROW(0x009D, "TLS_RSA_WITH_AES_256_GCM_SHA384", KEX_RSA, CRYPTO_AES256_GCM, 32, 4,
+             CRYPTO_SHA384),
+    CBC_ROW(0x003C, "TLS_RSA_WITH_AES_128_CBC_SHA256", KEX_RSA, CRYPTO_AES128_CBC, 16,
+            CRYPTO_SHA256, 32, CRYPTO_SHA256, PARLEY_TLS1_2),
+    CBC_ROW(0x002F, "TLS_RSA_WITH_AES_128_CBC_SHA", KEX_RSA, CRYPTO_AES128_CBC, 16, CRYPTO_SHA1, 20,
+            CRYPTO_SHA256, PARLEY_TLS1_0),
+    CBC_ROW(0x0035, "TLS_RSA_WITH_AES_256_CBC_SHA", KEX_RSA, CRYPTO_AES256_CBC, 32, CRYPTO_SHA1, 20,
+            CRYPTO_SHA256, PARLEY_TLS1_0),
+};
+
+#define SUITE_COUNT (sizeof(suites) / sizeof(suites[0]))
+
+const suite_info *suite_find(uint16_t id)
+{
+    for (size_t i = 0; i < SUITE_COUNT; i++)
+        if (suites[i].id == id)
+            return &suites[i];
+    return NULL;
+}
+
+const suite_info *suite_by_name(const char *name, size_t len)
+{
+    for (size_t i = 0; i < SUITE_COUNT; i++)
+        if (strlen(suites[i].name) == len && memcmp(suites[i].name, name, len) == 0)
+            return &suites[i];
+    return NULL;
+}
+
+size_t suite_defaults(uint16_t *ids, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < SUITE_COUNT && n < cap; i++)
+        ids[n++] = suites[i].id;
+    return n;
+}
+
+bool suite_allowed_at(const suite_info *s, uint16_t version)
+{
+    return version >= s->min_version && version <= PARLEY_TLS1_2;
+}
+
+bool suite_wants_ec_cert(const suite_info *s)
+{
+    return s->kex == KEX_ECDHE_ECDSA;
+}
+
+static const struct {
+    const char *name;
+    uint16_t id;
+} group_names[] = {
+    {"x25519", PARLEY_GROUP_X25519},        {"X25519", PARLEY_GROUP_X25519},
+    {"secp256r1", PARLEY_GROUP_SECP256R1},  {"P-256", PARLEY_GROUP_SECP256R1},
+    {"prime256v1", PARLEY_GROUP_SECP256R1}, {"secp384r1", PARLEY_GROUP_SECP384R1},
+    {"P-384", PARLEY_GROUP_SECP384R1},
+};
+
+uint16_t group_by_name(const char *name, size_t len)
+{
+    for (size_t i = 0; i < sizeof(group_names) / sizeof(group_names[0]); i++)
+        if (strlen(group_names[i].name) == len && memcmp(group_names[i].name, name, len) == 0)
+            return group_names[i].id;
+    return 0;
+}
+
+static const uint16_t sigalgs[] = {
+    SIG_ECDSA_SECP256R1_SHA256, SIG_RSA_PSS_RSAE_SHA256, SIG_RSA_PKCS1_SHA256,
+    SIG_ECDSA_SECP384R1_SHA384, SIG_RSA_PSS_RSAE_SHA384, SIG_RSA_PKCS1_SHA384,
+    SIG_RSA_PSS_RSAE_SHA512,    SIG_RSA_PKCS1_SHA512,
+};
+
+size_t sigalg_defaults(uint16_t *schemes, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof(sigalgs) / sizeof(sigalgs[0]) && n < cap; i++)
+        schemes[n++] = sigalgs[i];
+    return n;
+}

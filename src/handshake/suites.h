@@ -1,0 +1,55 @@
+/*
+ * The cipher suites, groups and signature schemes parley speaks, as tables: everything the
+ * handshake needs to know about a suite is one row.
+ */
+#ifndef PARLEY_SUITES_H
+#define PARLEY_SUITES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../crypto/crypto.h"
+#include "../record/record.h"
+
+typedef enum suite_kex {
+    KEX_RSA = 0,     /* RSA key transport, RSA certificate */
+    KEX_ECDHE_RSA,   /* ephemeral ECDH signed with an RSA certificate */
+    KEX_ECDHE_ECDSA, /* ephemeral ECDH signed with an ECDSA certificate */
+} suite_kex;
+
+typedef struct suite_info {
+    uint16_t id;
+    const char *name; /* IANA */
+    suite_kex kex;
+    record_protection protection;
+    crypto_aead_alg aead;
+    crypto_cbc_alg cbc;
+    crypto_hash_alg mac; /* CBC suites */
+    size_t mac_len;      /* CBC suites: HMAC output = MAC key length */
+    size_t key_len;
+    size_t fixed_iv_len; /* GCM: 4, ChaCha20: 12, CBC (TLS 1.1+): 0 */
+    crypto_hash_alg prf; /* TLS 1.2 PRF hash */
+    uint16_t min_version;
+} suite_info;
+
+#define SUITE_MAX 32 /* enabled suites in a configuration */
+
+/* The row for a suite id, or NULL if parley does not implement it. */
+const suite_info *suite_find(uint16_t id);
+/* The row for an IANA name, or NULL. */
+const suite_info *suite_by_name(const char *name, size_t len);
+/* The default suite order; returns the count. */
+size_t suite_defaults(uint16_t *ids, size_t cap);
+/* Whether the suite can be used at this protocol version. */
+bool suite_allowed_at(const suite_info *s, uint16_t version);
+/* The certificate key kind the suite needs. */
+bool suite_wants_ec_cert(const suite_info *s);
+
+/* Group name ("x25519", "secp256r1"; "P-256", "P-384" also accepted) to id, 0 if unknown. */
+uint16_t group_by_name(const char *name, size_t len);
+
+/* Signature schemes parley offers and accepts in TLS 1.2, in preference order. */
+size_t sigalg_defaults(uint16_t *schemes, size_t cap);
+
+#endif
