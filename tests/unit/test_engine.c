@@ -1,0 +1,351 @@
+/*
+ * The engine end to end in memory: a parley client and a parley server connected through
+ * parley_take/parley_feed, for every suite, plus the ways a handshake must fail.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "parley.h"
+
+static char certs_dir[512];
+
+static const char *cert_path(const char *name)
+{
+    static char paths[8][600];
+    static int next;
+    char *p = paths[next++ % 8];
+    snprintf(p, 600, "%s/%s", certs_dir, name);
+    return p;
+}
+
+/* Moves pending output from one side into the other until neither has anything to say. */
+static void pump(parley_conn *a, parley_conn *b)
+{
+    uint8_t buf[8192];
+    for (int rounds = 0; rounds < 100; rounds++) {
+        int moved = 0;
+        parley_conn *from[2] = {a, b}, *to[2] = {b, a};
+        for (int i = 0; i < 2; i++) {
+            size_t n;
+            while ((n = parley_take(from[i], buf, sizeof(buf))) > 0) {
+                size_t off = 0;
+                moved = 1;
+                while (off < n) {
+                    size_t used = parley_feed(to[i], buf + off, n - off);
+                    off += used;
+                    if (used == 0) {
+                        /* Application data waits to be read; drain it to make room. */
+                        uint8_t sink[16384];
+                        size_t got;
+                        if (parley_read(to[i], sink, sizeof(sink), &got) != PARLEY_OK)
+                            break;
+                    }
+                }
+            }
+            parley_handshake(from[i]);
+        }
+        if (!moved)
+            return;
+    }
+}
+
+static parley_config *server_config(const char *suites)
+{
+    parley_config *cfg = parley_config_new();
+    CHECK(parley_config_add_certificate(cfg, cert_path("server-rsa.pem"),
+                                        cert_path("server-rsa.key")) == PARLEY_OK);
+    CHECK(parley_config_add_certificate(cfg, cert_path("server-ecdsa.pem"),
+                                        cert_path("server-ecdsa.key")) == PARLEY_OK);
+    if (suites)
+        CHECK(parley_config_set_ciphers(cfg, suites) == PARLEY_OK);
+    return cfg;
+}
+
+static parley_config *client_config(const char *suites)
+{
+    parley_config *cfg = parley_config_new();
+    CHECK(parley_config_set_ca_file(cfg, cert_path("ca-bundle.pem")) == PARLEY_OK);
+    if (suites)
+        CHECK(parley_config_set_ciphers(cfg, suites) == PARLEY_OK);
+    return cfg;
+}
+
+/* Handshake, then a message each way, then close_notify both ways. */
+static void run_suite(const char *suite, const char *group)
+{
+    parley_config *scfg = server_config(NULL);
+    parley_config *ccfg = client_config(suite);
+    if (group)
+        CHECK(parley_config_set_groups(ccfg, group) == PARLEY_OK);
+    parley_conn *s = parley_conn_new(scfg, PARLEY_SERVER);
+    parley_conn *c = parley_conn_new(ccfg, PARLEY_CLIENT);
+    CHECK(s != NULL && c != NULL);
+    CHECK(parley_conn_set_server_name(c, "localhost") == PARLEY_OK);
+    CHECK_EQ_INT(parley_handshake(c), PARLEY_WANT_READ);
+    pump(c, s);
+    if (parley_state(c) != PARLEY_STATE_OPEN || parley_state(s) != PARLEY_STATE_OPEN)
+        fprintf(stderr, "%s: client: %s / server: %s\n", suite, parley_error_message(c),
+                parley_error_message(s));
+    CHECK_EQ_INT(parley_state(c), PARLEY_STATE_OPEN);
+    CHECK_EQ_INT(parley_state(s), PARLEY_STATE_OPEN);
+    CHECK_EQ_INT(parley_version(c), PARLEY_TLS1_2);
+    const char *name = parley_cipher_suite_name(parley_cipher_suite(c));
+    CHECK(name != NULL && strcmp(name, suite) == 0);
+    CHECK_EQ_INT(parley_cipher_suite(s), parley_cipher_suite(c));
+    CHECK(strcmp(parley_server_name(s), "localhost") == 0);
+    CHECK(strstr(parley_peer_subject(c), "localhost") != NULL);
+
+    /* 40000 bytes client -> server crosses record boundaries. */
+    static uint8_t msg[40000], got[40000];
+    for (size_t i = 0; i < sizeof(msg); i++)
+        msg[i] = (uint8_t)(i * 7 + 3);
+    size_t written;
+    CHECK(parley_write(c, msg, sizeof(msg), &written) == PARLEY_OK && written == sizeof(msg));
+    uint8_t buf[20000];
+    size_t n = 0;
+    while (n < sizeof(got)) {
+        size_t take = parley_take(c, buf, sizeof(buf));
+        if (take == 0)
+            break;
+        size_t off = 0;
+        while (off < take) {
+            off += parley_feed(s, buf + off, take - off);
+            size_t r;
+            while (parley_read(s, got + n, sizeof(got) - n, &r) == PARLEY_OK)
+                n += r;
+        }
+    }
+    CHECK_EQ_INT(n, sizeof(msg));
+    CHECK_MEM(got, msg, sizeof(msg));
+
+    /* Server -> client, then close_notify each way. */
+    CHECK(parley_write(s, "pong", 4, &written) == PARLEY_OK && written == 4);
+    CHECK(parley_close(s) == PARLEY_OK);
+    size_t take = parley_take(s, buf, sizeof(buf));
+    size_t off = 0, r = 0;
+    char text[8] = {0};
+    while (off < take) {
+        off += parley_feed(c, buf + off, take - off);
+        size_t rr;
+        while (parley_read(c, text + r, sizeof(text) - 1 - r, &rr) == PARLEY_OK)
+            r += rr;
+    }
+    CHECK(strcmp(text, "pong") == 0);
+    CHECK_EQ_INT(parley_read(c, text, sizeof(text), &r), PARLEY_CLOSED);
+    CHECK_EQ_INT(parley_state(c), PARLEY_STATE_CLOSED);
+
+    parley_conn_free(c);
+    parley_conn_free(s);
+    parley_config_free(ccfg);
+    parley_config_free(scfg);
+}
+
+/* Feeds raw bytes to a fresh server and returns the alert it sends back (-1 if none). */
+static int server_alert_for(const uint8_t *bytes, size_t len, char *why, size_t why_len)
+{
+    parley_config *scfg = server_config(NULL);
+    parley_conn *s = parley_conn_new(scfg, PARLEY_SERVER);
+    parley_handshake(s);
+    parley_feed(s, bytes, len);
+    uint8_t out[16384];
+    size_t n = parley_take(s, out, sizeof(out));
+    int alert = -1;
+    /* Find the alert record in what the server sent. */
+    for (size_t off = 0; off + 5 <= n;) {
+        size_t rl = (size_t)out[off + 3] << 8 | out[off + 4];
+        if (out[off] == 21 && rl == 2 && off + 7 <= n)
+            alert = out[off + 6];
+        off += 5 + rl;
+    }
+    snprintf(why, why_len, "%s", parley_error_message(s));
+    CHECK_EQ_INT(parley_state(s), PARLEY_STATE_FAILED);
+    parley_conn_free(s);
+    parley_config_free(scfg);
+    return alert;
+}
+
+/* A client's first flight, captured from a real parley client. */
+static size_t client_hello_bytes(uint8_t *out, size_t cap)
+{
+    parley_config *ccfg = client_config(NULL);
+    parley_conn *c = parley_conn_new(ccfg, PARLEY_CLIENT);
+    parley_conn_set_server_name(c, "localhost");
+    parley_handshake(c);
+    size_t n = parley_take(c, out, cap);
+    parley_conn_free(c);
+    parley_config_free(ccfg);
+    return n;
+}
+
+static void test_failures(void)
+{
+    char why[256];
+    uint8_t hello[4096];
+    size_t hello_len = client_hello_bytes(hello, sizeof(hello));
+    CHECK(hello_len > 50);
+
+    /* Garbage that is not TLS at all. */
+    const char *garbage = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+    int alert = server_alert_for((const uint8_t *)garbage, strlen(garbage), why, sizeof(why));
+    CHECK(alert == 10 || alert == 70);
+    CHECK(strstr(why, "not TLS") != NULL);
+
+    /* An early ChangeCipherSpec right after the ClientHello. */
+    uint8_t early[4200];
+    memcpy(early, hello, hello_len);
+    static const uint8_t ccs[6] = {20, 3, 3, 0, 1, 1};
+    memcpy(early + hello_len, ccs, sizeof(ccs));
+    alert = server_alert_for(early, hello_len + sizeof(ccs), why, sizeof(why));
+    CHECK_EQ_INT(alert, 10);
+    CHECK(strstr(why, "ChangeCipherSpec") != NULL);
+
+    /* A ChangeCipherSpec instead of the ClientHello. */
+    alert = server_alert_for(ccs, sizeof(ccs), why, sizeof(why));
+    CHECK_EQ_INT(alert, 10);
+
+    /* A ClientHello with its body cut short but a consistent record length. */
+    uint8_t cut[4096];
+    memcpy(cut, hello, hello_len);
+    size_t body = hello_len - 5 - 20;
+    cut[3] = (uint8_t)(body >> 8);
+    cut[4] = (uint8_t)body;
+    cut[6] = 0;
+    cut[7] = (uint8_t)((body - 4 + 10) >> 8); /* claims more than the record holds */
+    cut[8] = (uint8_t)(body - 4 + 10);
+    parley_config *scfg = server_config(NULL);
+    parley_conn *s = parley_conn_new(scfg, PARLEY_SERVER);
+    parley_handshake(s);
+    parley_feed(s, cut, 5 + body);
+    CHECK_EQ_INT(parley_state(s), PARLEY_STATE_HANDSHAKING); /* waits for the rest */
+    parley_feed_eof(s);
+    CHECK_EQ_INT(parley_state(s), PARLEY_STATE_FAILED);
+    CHECK_EQ_INT(parley_error_code(s), PARLEY_E_EOF);
+    parley_conn_free(s);
+    parley_config_free(scfg);
+
+    /* A record over the 2^14 limit before encryption. */
+    static const uint8_t huge[5] = {22, 3, 1, 0x40, 0x01};
+    alert = server_alert_for(huge, sizeof(huge), why, sizeof(why));
+    CHECK_EQ_INT(alert, 22);
+
+    /* No suite in common. */
+    parley_config *sc = server_config("TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384");
+    parley_config *cc = client_config("TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+    parley_conn *server = parley_conn_new(sc, PARLEY_SERVER);
+    parley_conn *client = parley_conn_new(cc, PARLEY_CLIENT);
+    parley_conn_set_server_name(client, "localhost");
+    parley_handshake(client);
+    pump(client, server);
+    CHECK_EQ_INT(parley_state(server), PARLEY_STATE_FAILED);
+    CHECK_EQ_INT(parley_state(client), PARLEY_STATE_FAILED);
+    int sent = -1;
+    CHECK_EQ_INT(parley_error_alert(server, &sent), 40);
+    CHECK_EQ_INT(sent, 1);
+    CHECK_EQ_INT(parley_error_alert(client, &sent), 40);
+    CHECK_EQ_INT(sent, 0);
+    CHECK(strstr(parley_error_message(server), "no cipher suite in common") != NULL);
+    CHECK(strstr(parley_error_message(client), "handshake_failure") != NULL);
+    parley_conn_free(server);
+    parley_conn_free(client);
+    parley_config_free(sc);
+    parley_config_free(cc);
+
+    /* Wrong name: the client refuses and says which names did not match. */
+    sc = server_config(NULL);
+    cc = client_config(NULL);
+    server = parley_conn_new(sc, PARLEY_SERVER);
+    client = parley_conn_new(cc, PARLEY_CLIENT);
+    parley_conn_set_server_name(client, "api.example.com");
+    parley_handshake(client);
+    pump(client, server);
+    CHECK_EQ_INT(parley_state(client), PARLEY_STATE_FAILED);
+    CHECK_EQ_INT(parley_error_code(client), PARLEY_E_CERT);
+    CHECK(strstr(parley_error_message(client), "api.example.com") != NULL);
+    CHECK_EQ_INT(parley_error_alert(server, &sent), 42);
+    parley_conn_free(server);
+    parley_conn_free(client);
+    parley_config_free(cc);
+
+    /* The same name with verification explicitly off connects. */
+    cc = client_config(NULL);
+    CHECK(parley_config_set_verify(cc, 0) == PARLEY_OK);
+    server = parley_conn_new(sc, PARLEY_SERVER);
+    client = parley_conn_new(cc, PARLEY_CLIENT);
+    parley_conn_set_server_name(client, "api.example.com");
+    parley_handshake(client);
+    pump(client, server);
+    CHECK_EQ_INT(parley_state(client), PARLEY_STATE_OPEN);
+    parley_conn_free(server);
+    parley_conn_free(client);
+    parley_config_free(cc);
+    parley_config_free(sc);
+}
+
+/* A flipped bit in the client's encrypted Finished must fail the handshake with
+ * bad_record_mac, never complete it. */
+static void test_tampered_finished(void)
+{
+    parley_config *sc = server_config(NULL);
+    parley_config *cc = client_config("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
+    parley_conn *s = parley_conn_new(sc, PARLEY_SERVER);
+    parley_conn *c = parley_conn_new(cc, PARLEY_CLIENT);
+    parley_conn_set_server_name(c, "localhost");
+    uint8_t buf[16384];
+    parley_handshake(c);
+    size_t n = parley_take(c, buf, sizeof(buf));
+    parley_handshake(s);
+    parley_feed(s, buf, n);
+    n = parley_take(s, buf, sizeof(buf));
+    parley_feed(c, buf, n);
+    n = parley_take(c, buf, sizeof(buf)); /* ClientKeyExchange, CCS, Finished */
+    buf[n - 1] ^= 1;                      /* inside the Finished record's tag */
+    parley_feed(s, buf, n);
+    CHECK_EQ_INT(parley_state(s), PARLEY_STATE_FAILED);
+    int sent;
+    CHECK_EQ_INT(parley_error_alert(s, &sent), 20);
+    parley_conn_free(s);
+    parley_conn_free(c);
+    parley_config_free(sc);
+    parley_config_free(cc);
+}
+
+int main(void)
+{
+    const char *dir = getenv("PARLEY_TEST_CERTS");
+    if (dir == NULL) {
+        dir = "/tmp/parley-test-certs";
+        char cmd[1024];
+        snprintf(cmd, sizeof(cmd), "bash %s/../certs/make-certs.sh %s >/dev/null", PARLEY_TEST_DIR,
+                 dir);
+        if (system(cmd) != 0) {
+            fprintf(stderr, "cannot make test certificates\n");
+            return 1;
+        }
+    }
+    snprintf(certs_dir, sizeof(certs_dir), "%s", dir);
+
+    static const char *const suites[] = {
+        "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+        "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+        "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+        "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+        "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+        "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+        "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
+        "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256",
+        "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA",
+        "TLS_RSA_WITH_AES_128_CBC_SHA",
+        "TLS_RSA_WITH_AES_256_CBC_SHA",
+        "TLS_RSA_WITH_AES_128_GCM_SHA256",
+        "TLS_RSA_WITH_AES_256_GCM_SHA384",
+    };
+    for (size_t i = 0; i < sizeof(suites) / sizeof(suites[0]); i++)
+        run_suite(suites[i], NULL);
+    run_suite("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "secp256r1");
+    run_suite("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "secp384r1");
+    test_failures();
+    test_tampered_finished();
+    return check_summary("test_engine");
+}
