@@ -81,10 +81,10 @@ typedef struct hs_client_hello {
     bool has_alpn;
     span alpn; /* wire form: the ProtocolNameList contents (each a u8-prefixed name) */
     bool has_reneg_info;
-    span reneg_info;       /* renegotiated_connection (empty on an initial handshake) */
-    bool ems;              /* extended_master_secret present (must be empty) */
+    span reneg_info; /* renegotiated_connection (empty on an initial handshake) */
+    bool ems;        /* extended_master_secret present (must be empty) */
     bool has_session_ticket;
-    span session_ticket;   /* may be empty */
+    span session_ticket; /* may be empty */
     bool has_supported_versions;
     span supported_versions; /* wire form: n * 2 bytes */
 } hs_client_hello;
@@ -132,7 +132,7 @@ int hs_write_certificate(writer *w, const hs_certificate *m);
 /* ---- ServerKeyExchange for ECDHE --------------------------------------------------------- */
 
 typedef struct hs_server_key_exchange {
-    uint16_t group; /* named_curve; curve_type must be 3 (named_curve) */
+    uint16_t group;  /* named_curve; curve_type must be 3 (named_curve) */
     span public_key; /* the ECPoint (1..255 bytes) */
     span params;     /* the whole ServerECDHParams as on the wire: what the signature covers */
     bool has_scheme; /* TLS 1.2 carries the SignatureScheme; TLS 1.0/1.1 do not */
@@ -152,7 +152,7 @@ size_t hs_ecdh_params(uint16_t group, span public_key, uint8_t *out, size_t cap)
 /* ---- CertificateRequest ------------------------------------------------------------------ */
 
 typedef struct hs_certificate_request {
-    span cert_types; /* 1..255 bytes */
+    span cert_types;   /* 1..255 bytes */
     bool has_sig_algs; /* TLS 1.2 only */
     span sig_algs;     /* wire form */
     span ca_names;     /* wire form: the DistinguishedName list contents (each u16-prefixed) */
