@@ -244,6 +244,9 @@ static int handle_record(parley_conn *c)
     case CT_HANDSHAKE:
         if (c->hs != NULL)
             return hs_receive(c, plain, plain_len);
+        if (c->state == PARLEY_STATE_HANDSHAKING)
+            return conn_fail(c, PARLEY_E_PROTOCOL, ALERT_UNEXPECTED_MESSAGE,
+                             "handshake message from the server before our ClientHello");
         return handle_renegotiation(c, plain, plain_len);
     case CT_CHANGE_CIPHER_SPEC:
         if (plain_len != 1 || plain[0] != 1)
@@ -305,6 +308,9 @@ size_t parley_feed(parley_conn *c, const void *data, size_t len)
 {
     if (c == NULL || data == NULL)
         return 0;
+    /* A server needs no parley_handshake call before its first bytes arrive. */
+    if (c->role == PARLEY_SERVER && c->state == PARLEY_STATE_HANDSHAKING && c->hs == NULL)
+        hs_start(c);
     const uint8_t *p = data;
     size_t used = 0;
     while (used < len && c->app_len == 0 &&
