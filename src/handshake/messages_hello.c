@@ -1,0 +1,327 @@
+/*
+ * ClientHello and ServerHello with their extensions (RFC 5246 7.4.1, RFC 6066, RFC 8422,
+ * RFC 7301, RFC 5746, RFC 7627, RFC 5077).
+ *
+ * Each extension body is parsed by its own sub-reader, which must be consumed exactly; a failure
+ * inside it propagates to the extensions block and from there to the message.
+ */
+#include "messages_codec.h"
+
+#include <string.h>
+
+/* A u16 list (groups, signature algorithms) filling body: non-empty and even. */
+static span read_u16_list(reader *body)
+{
+    span list = reader_vector(body, 2, 2, 0xfffe);
+    if (list.len % 2 != 0)
+        body->failed = true;
+    return list;
+}
+
+/* ServerNameList (RFC 6066 3): the first host_name entry wins. Other name types carry a u16
+ * vector in every deployed definition, so they are stepped over the same way. */
+static span read_server_name_list(reader *body, int *illegal)
+{
+    span host = {NULL, 0};
+    bool found = false;
+    reader list = reader_sub(body, 2, 1, 0xffff);
+    while (list.left > 0 && !list.failed) {
+        uint8_t name_type = reader_u8(&list);
+        span name = reader_vector(&list, 2, name_type == 0 ? 1 : 0, 0xffff);
+        if (name_type != 0 || found || list.failed)
+            continue;
+        found = true;
+        host = name;
+        /* A NUL would let "good.example\0.evil" compare differently in C and on the wire. */
+        if (memchr(name.p, 0, name.len) != NULL)
+            *illegal = HS_ALERT_ILLEGAL_PARAMETER;
+    }
+    if (list.failed)
+        body->failed = true;
+    return host;
+}
+
+/* ProtocolNameList (RFC 7301 3.1): names of 1..255 bytes; the span is the list contents. */
+static span read_alpn_list(reader *body, size_t *count)
+{
+    reader list = reader_sub(body, 2, 2, 0xffff);
+    span contents = {list.p, list.left};
+    *count = 0;
+    while (list.left > 0 && !list.failed) {
+        reader_vector(&list, 1, 1, 255);
+        (*count)++;
+    }
+    if (list.failed)
+        body->failed = true;
+    return contents;
+}
+
+static void read_client_extension(void *msg, uint16_t type, reader *body, int *illegal)
+{
+    hs_client_hello *out = msg;
+    size_t count;
+    switch (type) {
+    case EXT_SERVER_NAME:
+        out->has_server_name = true;
+        out->server_name = read_server_name_list(body, illegal);
+        break;
+    case EXT_SUPPORTED_GROUPS:
+        out->has_groups = true;
+        out->groups = read_u16_list(body);
+        break;
+    case EXT_EC_POINT_FORMATS:
+        out->has_point_formats = true;
+        out->point_formats = reader_vector(body, 1, 1, 255);
+        break;
+    case EXT_SIGNATURE_ALGORITHMS:
+        out->has_sig_algs = true;
+        out->sig_algs = read_u16_list(body);
+        break;
+    case EXT_ALPN:
+        out->has_alpn = true;
+        out->alpn = read_alpn_list(body, &count);
+        break;
+    case EXT_RENEGOTIATION_INFO:
+        out->has_reneg_info = true;
+        out->reneg_info = reader_vector(body, 1, 0, 255);
+        break;
+    case EXT_EXTENDED_MASTER_SECRET:
+        out->ems = true; /* the body must be empty: checked by the caller's reader_done */
+        break;
+    case EXT_SESSION_TICKET:
+        out->has_session_ticket = true;
+        out->session_ticket = (span){body->p, body->left};
+        reader_bytes(body, body->left);
+        break;
+    case EXT_SUPPORTED_VERSIONS:
+        out->has_supported_versions = true;
+        out->supported_versions = reader_vector(body, 1, 2, 254);
+        if (out->supported_versions.len % 2 != 0)
+            body->failed = true;
+        break;
+    default:
+        /* Unknown extensions are skipped (RFC 5246 7.4.1.4). */
+        reader_bytes(body, body->left);
+        break;
+    }
+}
+
+static void read_server_extension(void *msg, uint16_t type, reader *body, int *illegal)
+{
+    hs_server_hello *out = msg;
+    size_t count;
+    (void)illegal; /* nothing in a ServerHello extension is well-formed yet forbidden */
+    switch (type) {
+    case EXT_SERVER_NAME:
+        out->has_server_name = true; /* RFC 6066 3: the server's acknowledgement is empty */
+        break;
+    case EXT_EC_POINT_FORMATS:
+        out->has_point_formats = true;
+        out->point_formats = reader_vector(body, 1, 1, 255);
+        break;
+    case EXT_ALPN: {
+        out->has_alpn = true;
+        span list = read_alpn_list(body, &count);
+        if (count != 1) /* RFC 7301 3.1: exactly one ProtocolName */
+            body->failed = true;
+        out->alpn_protocol = list.len > 0 ? (span){list.p + 1, list.len - 1} : (span){NULL, 0};
+        break;
+    }
+    case EXT_RENEGOTIATION_INFO:
+        out->has_reneg_info = true;
+        out->reneg_info = reader_vector(body, 1, 0, 255);
+        break;
+    case EXT_EXTENDED_MASTER_SECRET:
+        out->ems = true;
+        break;
+    case EXT_SESSION_TICKET:
+        out->has_session_ticket = true; /* RFC 5077 3.2: empty in the ServerHello */
+        break;
+    default:
+        reader_bytes(body, body->left);
+        break;
+    }
+}
+
+/* Reads one extension body of a known message type; the body must be consumed exactly. */
+typedef void (*extension_reader)(void *msg, uint16_t type, reader *body, int *illegal);
+
+/* Walks an extensions block, handing each body to the message's extension reader. Duplicates of
+ * any type, known or not, are a decode error (RFC 5246 7.4.1.4). */
+static void read_extensions(reader *r, extension_reader read_one, void *msg, int *illegal)
+{
+    ext_seen seen;
+    ext_seen_init(&seen);
+    reader block = reader_sub(r, 2, 0, 0xffff);
+    while (block.left > 0 && !block.failed) {
+        uint16_t type = reader_u16(&block);
+        reader body = reader_sub(&block, 2, 0, 0xffff);
+        if (body.failed || !ext_seen_add(&seen, type)) {
+            block.failed = true;
+            break;
+        }
+        read_one(msg, type, &body, illegal);
+        if (!reader_done(&body))
+            block.failed = true;
+    }
+    if (block.failed)
+        r->failed = true;
+}
+
+int hs_parse_client_hello(const uint8_t *body, size_t len, hs_client_hello *out)
+{
+    memset(out, 0, sizeof(*out));
+    int illegal = 0;
+    reader r = reader_init(body, len);
+    out->version = reader_u16(&r);
+    reader_copy(&r, out->random, sizeof(out->random));
+    out->session_id = reader_vector(&r, 1, 0, 32);
+    out->cipher_suites = reader_vector(&r, 2, 2, 0xfffe);
+    if (out->cipher_suites.len % 2 != 0)
+        r.failed = true;
+    out->compression_methods = reader_vector(&r, 1, 1, 255);
+    if (!r.failed && r.left > 0) {
+        out->has_extensions = true;
+        read_extensions(&r, read_client_extension, out, &illegal);
+    }
+    /* RFC 5246 7.4.1.2: the list must include null compression. */
+    if (!r.failed && memchr(out->compression_methods.p, 0, out->compression_methods.len) == NULL)
+        illegal = HS_ALERT_ILLEGAL_PARAMETER;
+    return hs_verdict(&r, illegal);
+}
+
+int hs_parse_server_hello(const uint8_t *body, size_t len, hs_server_hello *out)
+{
+    memset(out, 0, sizeof(*out));
+    reader r = reader_init(body, len);
+    out->version = reader_u16(&r);
+    reader_copy(&r, out->random, sizeof(out->random));
+    out->session_id = reader_vector(&r, 1, 0, 32);
+    out->cipher_suite = reader_u16(&r);
+    out->compression_method = reader_u8(&r);
+    if (!r.failed && r.left > 0) {
+        out->has_extensions = true;
+        read_extensions(&r, read_server_extension, out, NULL);
+    }
+    return hs_verdict(&r, out->compression_method != 0 ? HS_ALERT_ILLEGAL_PARAMETER : 0);
+}
+
+/* One extension: type, then its body as a u16 vector left open for the caller to fill. */
+static void begin_extension(writer *w, uint16_t type)
+{
+    writer_u16(w, type);
+    writer_open(w, 2);
+}
+
+static void write_empty_extension(writer *w, uint16_t type)
+{
+    begin_extension(w, type);
+    writer_close(w);
+}
+
+static void write_vector_extension(writer *w, uint16_t type, size_t lenbytes, span s)
+{
+    begin_extension(w, type);
+    hs_write_vector(w, lenbytes, s);
+    writer_close(w);
+}
+
+static bool client_hello_has_extension(const hs_client_hello *m)
+{
+    return m->has_extensions || m->has_server_name || m->has_groups || m->has_point_formats ||
+           m->has_sig_algs || m->has_alpn || m->has_reneg_info || m->ems || m->has_session_ticket ||
+           m->has_supported_versions;
+}
+
+static void write_client_extensions(writer *w, const hs_client_hello *m)
+{
+    if (m->has_server_name) {
+        begin_extension(w, EXT_SERVER_NAME);
+        writer_open(w, 2);
+        writer_u8(w, 0); /* host_name */
+        hs_write_vector(w, 2, m->server_name);
+        writer_close(w);
+        writer_close(w);
+    }
+    if (m->has_groups)
+        write_vector_extension(w, EXT_SUPPORTED_GROUPS, 2, m->groups);
+    if (m->has_point_formats)
+        write_vector_extension(w, EXT_EC_POINT_FORMATS, 1, m->point_formats);
+    if (m->has_sig_algs)
+        write_vector_extension(w, EXT_SIGNATURE_ALGORITHMS, 2, m->sig_algs);
+    if (m->has_alpn)
+        write_vector_extension(w, EXT_ALPN, 2, m->alpn);
+    if (m->has_reneg_info)
+        write_vector_extension(w, EXT_RENEGOTIATION_INFO, 1, m->reneg_info);
+    if (m->ems)
+        write_empty_extension(w, EXT_EXTENDED_MASTER_SECRET);
+    if (m->has_session_ticket) {
+        begin_extension(w, EXT_SESSION_TICKET);
+        writer_bytes(w, m->session_ticket.p, m->session_ticket.len);
+        writer_close(w);
+    }
+    if (m->has_supported_versions)
+        write_vector_extension(w, EXT_SUPPORTED_VERSIONS, 1, m->supported_versions);
+}
+
+int hs_write_client_hello(writer *w, const hs_client_hello *m)
+{
+    /* An empty host name cannot be put on the wire (RFC 6066 3: HostName<1..2^16-1>). */
+    if (m->has_server_name && m->server_name.len == 0)
+        return -1;
+    hs_begin_message(w, HS_CLIENT_HELLO);
+    writer_u16(w, m->version);
+    writer_bytes(w, m->random, sizeof(m->random));
+    hs_write_vector(w, 1, m->session_id);
+    hs_write_vector(w, 2, m->cipher_suites);
+    hs_write_vector(w, 1, m->compression_methods);
+    if (client_hello_has_extension(m)) {
+        writer_open(w, 2);
+        write_client_extensions(w, m);
+        writer_close(w);
+    }
+    return hs_end_message(w);
+}
+
+static bool server_hello_has_extension(const hs_server_hello *m)
+{
+    return m->has_extensions || m->has_server_name || m->has_point_formats || m->has_alpn ||
+           m->has_reneg_info || m->ems || m->has_session_ticket;
+}
+
+static void write_server_extensions(writer *w, const hs_server_hello *m)
+{
+    if (m->has_server_name)
+        write_empty_extension(w, EXT_SERVER_NAME);
+    if (m->has_point_formats)
+        write_vector_extension(w, EXT_EC_POINT_FORMATS, 1, m->point_formats);
+    if (m->has_alpn) {
+        begin_extension(w, EXT_ALPN);
+        writer_open(w, 2);
+        hs_write_vector(w, 1, m->alpn_protocol);
+        writer_close(w);
+        writer_close(w);
+    }
+    if (m->has_reneg_info)
+        write_vector_extension(w, EXT_RENEGOTIATION_INFO, 1, m->reneg_info);
+    if (m->ems)
+        write_empty_extension(w, EXT_EXTENDED_MASTER_SECRET);
+    if (m->has_session_ticket)
+        write_empty_extension(w, EXT_SESSION_TICKET);
+}
+
+int hs_write_server_hello(writer *w, const hs_server_hello *m)
+{
+    hs_begin_message(w, HS_SERVER_HELLO);
+    writer_u16(w, m->version);
+    writer_bytes(w, m->random, sizeof(m->random));
+    hs_write_vector(w, 1, m->session_id);
+    writer_u16(w, m->cipher_suite);
+    writer_u8(w, m->compression_method);
+    if (server_hello_has_extension(m)) {
+        writer_open(w, 2);
+        write_server_extensions(w, m);
+        writer_close(w);
+    }
+    return hs_end_message(w);
+}
