@@ -187,10 +187,10 @@ const char *parley_alert_name(int alert);
 uint16_t parley_version(const parley_conn *conn);
 const char *parley_version_name(uint16_t version); /* "TLSv1.2" */
 uint16_t parley_cipher_suite(const parley_conn *conn);
-const char *parley_cipher_suite_name(uint16_t suite); /* IANA name, or NULL if unknown */
-uint16_t parley_group(const parley_conn *conn);       /* 0 for RSA key exchange */
-const char *parley_group_name(uint16_t group);        /* "x25519", "secp256r1", ... */
-const char *parley_alpn(const parley_conn *conn);     /* "" if none */
+const char *parley_cipher_suite_name(uint16_t suite);    /* IANA name, or NULL if unknown */
+uint16_t parley_group(const parley_conn *conn);          /* 0 for RSA key exchange */
+const char *parley_group_name(uint16_t group);           /* "x25519", "secp256r1", ... */
+const char *parley_alpn(const parley_conn *conn);        /* "" if none */
 const char *parley_server_name(const parley_conn *conn); /* SNI sent (client) or received */
 /* Session ID of this connection's session; returns its length (0..32). */
 size_t parley_session_id(const parley_conn *conn, uint8_t out[32]);
@@ -198,6 +198,45 @@ size_t parley_session_id(const parley_conn *conn, uint8_t out[32]);
 const char *parley_peer_subject(const parley_conn *conn);
 /* The peer's leaf key: "RSA-2048", "EC-P256", ... or "". */
 const char *parley_peer_key(const parley_conn *conn);
+
+/* ---------------------------------------------------------------------------------------------
+ * Tracing: an event for every record and handshake message in both directions, decoded into the
+ * fields the reference diagrams show, and for internal key-schedule steps (never secret values).
+ * With no callback set, tracing costs nothing.
+ */
+typedef enum parley_trace_kind {
+    PARLEY_TRACE_RECORD = 0, /* a record crossed the wire: content_type, record_version, length */
+    PARLEY_TRACE_MESSAGE,    /* a handshake message, ChangeCipherSpec, alert or application data */
+    PARLEY_TRACE_STEP,       /* an internal step: "master secret derived", "client keys on" */
+} parley_trace_kind;
+
+typedef struct parley_trace_field {
+    const char *name;  /* "cipher_suites", "server_name", ... */
+    const char *value; /* one line of text; a list is comma separated */
+} parley_trace_field;
+
+typedef struct parley_trace_event {
+    parley_trace_kind kind;
+    parley_role role;        /* the role of the connection that emitted the event */
+    int outgoing;            /* 1: sent by that connection; 0: received by it */
+    uint64_t time_us;        /* microseconds since the connection was created */
+    uint8_t content_type;    /* 20 ChangeCipherSpec, 21 Alert, 22 Handshake, 23 ApplicationData */
+    uint16_t record_version; /* RECORD events: the version in the record header */
+    size_t length;           /* RECORD: fragment length; MESSAGE: body length */
+    uint8_t handshake_type;  /* MESSAGE events of content type 22 */
+    const char *name;        /* "ClientHello", "Alert", "ApplicationData", or the step */
+    const parley_trace_field *fields;
+    size_t field_count;
+} parley_trace_event;
+
+/* Called synchronously from inside parley_feed/parley_handshake/parley_write; the event and
+ * its strings are valid only during the call. */
+typedef void (*parley_trace_fn)(const parley_trace_event *event, void *arg);
+
+/* A callback for every connection made from cfg (fn NULL: off). */
+int parley_config_set_trace(parley_config *cfg, parley_trace_fn fn, void *arg);
+/* A callback for this connection only, overriding the configuration's. */
+int parley_conn_set_trace(parley_conn *conn, parley_trace_fn fn, void *arg);
 
 /* ---------------------------------------------------------------------------------------------
  * Blocking-socket helpers: loop parley_feed/parley_take over a connected socket fd.

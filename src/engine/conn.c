@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "../handshake/handshake.h"
+#include "../trace/trace.h"
 
 /* parley_write stops taking data once this much output waits to be taken. */
 #define OUTPUT_HIGH_WATER (64 * 1024)
@@ -32,6 +33,9 @@ parley_conn *parley_conn_new(parley_config *cfg, parley_role role)
     c->state = PARLEY_STATE_HANDSHAKING;
     c->record_version = PARLEY_TLS1_0;
     c->error_alert = -1;
+    c->trace_fn = cfg->trace_fn;
+    c->trace_arg = cfg->trace_arg;
+    c->created_us = trace_now_us();
     return c;
 }
 
@@ -122,6 +126,11 @@ static int send_records(parley_conn *c, uint8_t type, const uint8_t *data, size_
         size_t w = record_seal(&c->write, type, c->record_version, data, n, c->out + c->out_len);
         if (w == 0)
             return -1;
+        if (trace_on(c)) {
+            trace_record(c, 1, c->out + c->out_len);
+            if (type != CT_HANDSHAKE)
+                trace_content(c, 1, type, data, n);
+        }
         c->out_len += w;
         data += n;
         len -= n;
@@ -149,6 +158,7 @@ int conn_send_change_cipher_spec(parley_conn *c, const record_keys *keys)
         return -1;
     if (record_state_install(&c->write, keys, 1) < 0)
         return conn_fail(c, PARLEY_E_INTERNAL, ALERT_INTERNAL_ERROR, "installing keys failed");
+    trace_step(c, "write keys on");
     return 0;
 }
 
@@ -231,6 +241,7 @@ static int handle_renegotiation(parley_conn *c, const uint8_t *p, size_t len)
 static int handle_record(parley_conn *c)
 {
     uint8_t type = c->record[0];
+    trace_record(c, 0, c->record);
     uint8_t *plain = c->record + RECORD_HEADER_LEN;
     size_t plain_len = c->record_need - RECORD_HEADER_LEN;
     int alert = record_open(&c->read, c->record, c->record_need, &plain, &plain_len);
@@ -240,6 +251,8 @@ static int handle_record(parley_conn *c)
                              "a record from the peer failed authentication (bad_record_mac)");
         return conn_fail(c, PARLEY_E_DECODE, alert, "a record from the peer is too long");
     }
+    if (type != CT_HANDSHAKE)
+        trace_content(c, 0, type, plain, plain_len);
     switch (type) {
     case CT_HANDSHAKE:
         if (c->hs != NULL)

@@ -63,6 +63,9 @@ struct parley_config {
     uint8_t wire_sigalgs[2 * CONFIG_MAX_SIGALGS];
     size_t wire_sigalgs_len;
 
+    parley_trace_fn trace_fn;
+    void *trace_arg;
+
     char error[256];
 };
 
@@ -110,6 +113,10 @@ struct parley_conn {
     bool send_sni;     /* client: server_name is a host name (not an IP literal) */
 
     bool close_sent, close_received, eof;
+
+    parley_trace_fn trace_fn; /* NULL: tracing off */
+    void *trace_arg;
+    uint64_t created_us;
 
     parley_err error;
     int error_alert;

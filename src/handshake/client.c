@@ -9,6 +9,8 @@
  */
 #include "handshake.h"
 
+#include "../trace/trace.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -306,6 +308,7 @@ static int client_change_cipher_spec(parley_conn *c, const uint8_t *body, size_t
     if (record_state_install(&c->read, &c->hs->server_keys, 0) < 0)
         return conn_fail(c, PARLEY_E_INTERNAL, ALERT_INTERNAL_ERROR,
                          "installing the server's keys failed");
+    trace_step(c, "read keys on");
     c->hs->state = C_WAIT_FINISHED;
     return 0;
 }

@@ -4,6 +4,8 @@
  */
 #include "handshake.h"
 
+#include "../trace/trace.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,6 +127,7 @@ static int unexpected(parley_conn *c, uint16_t type)
 
 static int dispatch(parley_conn *c, uint8_t type, const uint8_t *msg, size_t len)
 {
+    trace_handshake(c, 0, msg, len);
     const hs_step *step = find_step(machine_of(c), c->hs->state, type);
     if (step == NULL)
         return unexpected(c, type);
@@ -137,6 +140,7 @@ static int dispatch(parley_conn *c, uint8_t type, const uint8_t *msg, size_t len
     if (c->hs->state == machine_of(c)->done_state) {
         hs_free(c);
         c->state = PARLEY_STATE_OPEN;
+        trace_step(c, "handshake complete");
     }
     return 0;
 }
@@ -236,6 +240,8 @@ int flight_send(parley_conn *c)
     if (hs->out.len == 0)
         return 0;
     int rc = conn_send(c, CT_HANDSHAKE, hs->out.buf, hs->out.len);
+    if (rc == 0)
+        trace_handshake(c, 1, hs->out.buf, hs->out.len);
     if (c->hs != NULL)
         writer_init(&hs->out, hs->flight, hs->flight_cap);
     return rc;

@@ -4,6 +4,8 @@
  */
 #include "handshake.h"
 
+#include "../trace/trace.h"
+
 #include <string.h>
 
 int keys_master_secret(parley_conn *c, const uint8_t *pms, size_t pms_len)
@@ -25,6 +27,8 @@ int keys_master_secret(parley_conn *c, const uint8_t *pms, size_t pms_len)
     if (rc < 0)
         return conn_fail(c, PARLEY_E_INTERNAL, ALERT_INTERNAL_ERROR,
                          "master secret derivation failed");
+    trace_step(c, hs->ems ? "master secret derived (extended master secret, RFC 7627)"
+                          : "master secret derived");
     return keys_derive(c);
 }
 

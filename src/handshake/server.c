@@ -8,6 +8,8 @@
  */
 #include "handshake.h"
 
+#include "../trace/trace.h"
+
 #include <string.h>
 
 enum server_state {
@@ -298,6 +300,7 @@ static int server_change_cipher_spec(parley_conn *c, const uint8_t *body, size_t
     if (record_state_install(&c->read, &c->hs->client_keys, 0) < 0)
         return conn_fail(c, PARLEY_E_INTERNAL, ALERT_INTERNAL_ERROR,
                          "installing the client's keys failed");
+    trace_step(c, "read keys on");
     c->hs->state = S_WAIT_FINISHED;
     return 0;
 }

@@ -1,0 +1,303 @@
+/*
+ * Handshake messages decoded into name/value fields for the trace, through the same parsers the
+ * state machines use, so the trace shows exactly what the engine understood.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../handshake/messages.h"
+#include "../handshake/suites.h"
+#include "../x509/describe.h"
+#include "trace.h"
+
+static void add(trace_fields *f, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void add(trace_fields *f, const char *name, const char *fmt, ...)
+{
+    if (f->count == sizeof(f->field) / sizeof(f->field[0]) || f->used >= sizeof(f->store))
+        return;
+    char *dst = f->store + f->used;
+    size_t room = sizeof(f->store) - f->used;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(dst, room, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    f->used += (size_t)n < room ? (size_t)n + 1 : room;
+    f->field[f->count].name = name;
+    f->field[f->count].value = dst;
+    f->count++;
+}
+
+static void hex(const uint8_t *p, size_t len, char *out, size_t cap)
+{
+    size_t n = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < len && n + 3 <= cap; i++)
+        n += (size_t)snprintf(out + n, cap - n, "%02x", p[i]);
+}
+
+static const char *scheme_name(uint16_t scheme)
+{
+    switch (scheme) {
+    case SIG_RSA_PKCS1_SHA1:
+        return "rsa_pkcs1_sha1";
+    case SIG_ECDSA_SHA1:
+        return "ecdsa_sha1";
+    case SIG_RSA_PKCS1_SHA256:
+        return "rsa_pkcs1_sha256";
+    case SIG_RSA_PKCS1_SHA384:
+        return "rsa_pkcs1_sha384";
+    case SIG_RSA_PKCS1_SHA512:
+        return "rsa_pkcs1_sha512";
+    case SIG_ECDSA_SECP256R1_SHA256:
+        return "ecdsa_secp256r1_sha256";
+    case SIG_ECDSA_SECP384R1_SHA384:
+        return "ecdsa_secp384r1_sha384";
+    case SIG_ECDSA_SECP521R1_SHA512:
+        return "ecdsa_secp521r1_sha512";
+    case SIG_RSA_PSS_RSAE_SHA256:
+        return "rsa_pss_rsae_sha256";
+    case SIG_RSA_PSS_RSAE_SHA384:
+        return "rsa_pss_rsae_sha384";
+    case SIG_RSA_PSS_RSAE_SHA512:
+        return "rsa_pss_rsae_sha512";
+    case SIG_ED25519:
+        return "ed25519";
+    default:
+        return NULL;
+    }
+}
+
+typedef const char *(*u16_namer)(uint16_t);
+
+static const char *suite_namer(uint16_t id)
+{
+    if (id == SCSV_EMPTY_RENEGOTIATION_INFO)
+        return "TLS_EMPTY_RENEGOTIATION_INFO_SCSV";
+    if (id == SCSV_FALLBACK)
+        return "TLS_FALLBACK_SCSV";
+    return parley_cipher_suite_name(id);
+}
+
+static const char *group_namer(uint16_t id)
+{
+    const char *name = parley_group_name(id);
+    return strcmp(name, "unknown") == 0 ? NULL : name;
+}
+
+/* "N: a, b, 0x1234" for a wire-form u16 list; unknown values in hex. */
+static void add_u16_list(trace_fields *f, const char *name, span list, u16_namer namer)
+{
+    char buf[4096];
+    size_t n = (size_t)snprintf(buf, sizeof(buf), "%zu", list.len / 2);
+    reader r = reader_init(list.p, list.len);
+    for (size_t i = 0; r.left >= 2 && n < sizeof(buf); i++) {
+        uint16_t v = reader_u16(&r);
+        const char *s = namer(v);
+        int w = s ? snprintf(buf + n, sizeof(buf) - n, "%s%s", i ? ", " : ": ", s)
+                  : snprintf(buf + n, sizeof(buf) - n, "%s0x%04x", i ? ", " : ": ", v);
+        if (w < 0)
+            break;
+        n += (size_t)w;
+    }
+    add(f, name, "%s", buf);
+}
+
+static void add_alpn_list(trace_fields *f, const char *name, span list)
+{
+    char buf[1024];
+    size_t n = 0;
+    buf[0] = '\0';
+    reader r = reader_init(list.p, list.len);
+    while (r.left > 0 && n < sizeof(buf)) {
+        span s = reader_vector(&r, 1, 1, 255);
+        if (r.failed)
+            break;
+        int w = snprintf(buf + n, sizeof(buf) - n, "%s%.*s", n ? ", " : "", (int)s.len,
+                         (const char *)s.p);
+        if (w < 0)
+            break;
+        n += (size_t)w;
+    }
+    add(f, name, "%s", buf);
+}
+
+static void add_random_and_session(trace_fields *f, const uint8_t random[32], span session_id)
+{
+    char buf[80];
+    hex(random, 32, buf, sizeof(buf));
+    add(f, "random", "%s", buf);
+    if (session_id.len == 0) {
+        add(f, "session_id", "empty");
+    } else {
+        hex(session_id.p, session_id.len, buf, sizeof(buf));
+        add(f, "session_id", "%s", buf);
+    }
+}
+
+static void decode_client_hello(const uint8_t *body, size_t len, trace_fields *f)
+{
+    hs_client_hello m;
+    if (hs_parse_client_hello(body, len, &m) != 0) {
+        add(f, "error", "does not parse");
+        return;
+    }
+    add(f, "version", "%s", parley_version_name(m.version));
+    add_random_and_session(f, m.random, m.session_id);
+    add_u16_list(f, "cipher_suites", m.cipher_suites, suite_namer);
+    add(f, "compression_methods", "%zu", m.compression_methods.len);
+    if (m.has_server_name)
+        add(f, "server_name", "%.*s", (int)m.server_name.len, (const char *)m.server_name.p);
+    if (m.has_groups)
+        add_u16_list(f, "supported_groups", m.groups, group_namer);
+    if (m.has_point_formats)
+        add(f, "ec_point_formats", "%zu", m.point_formats.len);
+    if (m.has_sig_algs)
+        add_u16_list(f, "signature_algorithms", m.sig_algs, scheme_name);
+    if (m.has_alpn)
+        add_alpn_list(f, "alpn", m.alpn);
+    if (m.has_reneg_info)
+        add(f, "renegotiation_info", "%s", m.reneg_info.len ? "present" : "empty");
+    if (m.ems)
+        add(f, "extended_master_secret", "yes");
+    if (m.has_session_ticket)
+        add(f, "session_ticket", "%zu bytes", m.session_ticket.len);
+}
+
+static void decode_server_hello(const uint8_t *body, size_t len, trace_fields *f)
+{
+    hs_server_hello m;
+    if (hs_parse_server_hello(body, len, &m) != 0) {
+        add(f, "error", "does not parse");
+        return;
+    }
+    add(f, "version", "%s", parley_version_name(m.version));
+    add_random_and_session(f, m.random, m.session_id);
+    const char *suite = suite_namer(m.cipher_suite);
+    if (suite)
+        add(f, "cipher_suite", "%s", suite);
+    else
+        add(f, "cipher_suite", "0x%04x", m.cipher_suite);
+    add(f, "compression_method", "%u", m.compression_method);
+    if (m.has_server_name)
+        add(f, "server_name", "acknowledged");
+    if (m.has_point_formats)
+        add(f, "ec_point_formats", "%zu", m.point_formats.len);
+    if (m.has_alpn)
+        add(f, "alpn", "%.*s", (int)m.alpn_protocol.len, (const char *)m.alpn_protocol.p);
+    if (m.has_reneg_info)
+        add(f, "renegotiation_info", "%s", m.reneg_info.len ? "present" : "empty");
+    if (m.ems)
+        add(f, "extended_master_secret", "yes");
+    if (m.has_session_ticket)
+        add(f, "session_ticket", "yes");
+}
+
+static void decode_certificate(const uint8_t *body, size_t len, trace_fields *f)
+{
+    static const char *const names[][4] = {
+        {"certificate[0]", "issuer[0]", "key[0]", "valid[0]"},
+        {"certificate[1]", "issuer[1]", "key[1]", "valid[1]"},
+        {"certificate[2]", "issuer[2]", "key[2]", "valid[2]"},
+        {"certificate[3]", "issuer[3]", "key[3]", "valid[3]"},
+    };
+    hs_certificate m;
+    if (hs_parse_certificate(body, len, &m) != 0) {
+        add(f, "error", "does not parse");
+        return;
+    }
+    add(f, "certificates", "%zu", m.count);
+    for (size_t i = 0; i < m.count && i < 4; i++) {
+        x509_summary s;
+        if (x509_describe(m.certs[i].p, m.certs[i].len, &s) < 0) {
+            add(f, names[i][0], "does not parse (%zu bytes)", m.certs[i].len);
+            continue;
+        }
+        add(f, names[i][0], "%s", s.subject);
+        add(f, names[i][1], "%s", s.issuer);
+        add(f, names[i][2], "%s", s.key);
+        add(f, names[i][3], "%s to %s", s.not_before, s.not_after);
+    }
+}
+
+static void decode_server_key_exchange(const uint8_t *body, size_t len, uint16_t version,
+                                       trace_fields *f)
+{
+    hs_server_key_exchange m;
+    if (hs_parse_server_key_exchange(body, len, version >= PARLEY_TLS1_2, &m) != 0) {
+        add(f, "error", "does not parse");
+        return;
+    }
+    const char *group = group_namer(m.group);
+    if (group)
+        add(f, "curve", "%s", group);
+    else
+        add(f, "curve", "0x%04x", m.group);
+    add(f, "public_key", "%zu bytes", m.public_key.len);
+    if (m.has_scheme) {
+        const char *s = scheme_name(m.scheme);
+        if (s)
+            add(f, "signature_algorithm", "%s", s);
+        else
+            add(f, "signature_algorithm", "0x%04x", m.scheme);
+    }
+    add(f, "signature", "%zu bytes", m.signature.len);
+}
+
+static void decode_certificate_request(const uint8_t *body, size_t len, uint16_t version,
+                                       trace_fields *f)
+{
+    hs_certificate_request m;
+    if (hs_parse_certificate_request(body, len, version >= PARLEY_TLS1_2, &m) != 0) {
+        add(f, "error", "does not parse");
+        return;
+    }
+    add(f, "certificate_types", "%zu", m.cert_types.len);
+    if (m.has_sig_algs)
+        add_u16_list(f, "signature_algorithms", m.sig_algs, scheme_name);
+    add(f, "certificate_authorities", "%zu bytes", m.ca_names.len);
+}
+
+void trace_decode_handshake(uint8_t type, const uint8_t *body, size_t len, uint16_t version,
+                            trace_fields *f)
+{
+    f->count = 0;
+    f->used = 0;
+    switch (type) {
+    case HS_CLIENT_HELLO:
+        decode_client_hello(body, len, f);
+        break;
+    case HS_SERVER_HELLO:
+        decode_server_hello(body, len, f);
+        break;
+    case HS_CERTIFICATE:
+        decode_certificate(body, len, f);
+        break;
+    case HS_SERVER_KEY_EXCHANGE:
+        decode_server_key_exchange(body, len, version, f);
+        break;
+    case HS_CERTIFICATE_REQUEST:
+        decode_certificate_request(body, len, version, f);
+        break;
+    case HS_CLIENT_KEY_EXCHANGE:
+        add(f, "exchange", "%zu bytes", len);
+        break;
+    case HS_CERTIFICATE_VERIFY: {
+        hs_certificate_verify m;
+        if (hs_parse_certificate_verify(body, len, version >= PARLEY_TLS1_2, &m) == 0 &&
+            m.has_scheme && scheme_name(m.scheme))
+            add(f, "signature_algorithm", "%s", scheme_name(m.scheme));
+        add(f, "signature", "%zu bytes", len);
+        break;
+    }
+    case HS_FINISHED:
+        add(f, "verify_data", "%zu bytes", len);
+        break;
+    default:
+        break;
+    }
+}

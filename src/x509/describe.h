@@ -1,0 +1,22 @@
+/*
+ * A certificate summarised for people (the trace): who it names, who issued it, its key, and
+ * when it is valid. Nothing here is a security decision.
+ */
+#ifndef PARLEY_X509_DESCRIBE_H
+#define PARLEY_X509_DESCRIBE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct x509_summary {
+    char subject[256];
+    char issuer[256];
+    char key[32];        /* "RSA-2048", "EC-P256", ... */
+    char not_before[32]; /* "2026-01-01 00:00:00 UTC" */
+    char not_after[32];
+} x509_summary;
+
+/* 0 on success, -1 if der does not parse. */
+int x509_describe(const uint8_t *der, size_t len, x509_summary *out);
+
+#endif
