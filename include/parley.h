@@ -26,6 +26,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -237,6 +238,30 @@ typedef void (*parley_trace_fn)(const parley_trace_event *event, void *arg);
 int parley_config_set_trace(parley_config *cfg, parley_trace_fn fn, void *arg);
 /* A callback for this connection only, overriding the configuration's. */
 int parley_conn_set_trace(parley_conn *conn, parley_trace_fn fn, void *arg);
+
+/* A trace log collects events (deep copies) from one or more connections and renders them as
+ * the reference documents draw a handshake: client lane on the left, server lane on the right,
+ * one arrow per message with its fields beneath, grouped by the records that carried them.
+ * When the log holds both sides of a connection (a client and a server in one process), each
+ * message is drawn once, from its sender's event. Adding is thread-safe. */
+typedef struct parley_trace_log parley_trace_log;
+
+typedef enum parley_trace_format {
+    PARLEY_TRACE_TEXT = 0, /* a time diagram for terminals */
+    PARLEY_TRACE_JSON,     /* one JSON object per event per line */
+    PARLEY_TRACE_HTML,     /* a self-contained page with an SVG sequence diagram */
+} parley_trace_format;
+
+parley_trace_log *parley_trace_log_new(void);
+void parley_trace_log_free(parley_trace_log *log);
+/* A parley_trace_fn: pass the log as arg to parley_config_set_trace/parley_conn_set_trace. */
+void parley_trace_log_add(const parley_trace_event *event, void *log);
+size_t parley_trace_log_count(const parley_trace_log *log);
+/* Event i (0 = first), valid until the log is freed. */
+const parley_trace_event *parley_trace_log_get(const parley_trace_log *log, size_t i);
+/* Renders the log to out. title heads the diagram; color (TEXT only) adds ANSI colours. */
+int parley_trace_log_write(const parley_trace_log *log, parley_trace_format format, FILE *out,
+                           const char *title, int color);
 
 /* ---------------------------------------------------------------------------------------------
  * Blocking-socket helpers: loop parley_feed/parley_take over a connected socket fd.
