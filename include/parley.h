@@ -263,6 +263,12 @@ const parley_trace_event *parley_trace_log_get(const parley_trace_log *log, size
 int parley_trace_log_write(const parley_trace_log *log, parley_trace_format format, FILE *out,
                            const char *title, int color);
 
+/* Key logging for debugging with Wireshark: fn receives one line in the NSS key log format
+ * ("CLIENT_RANDOM <hex> <hex>", no newline) for every session. Anyone holding these lines can
+ * decrypt the traffic: enable only for debugging. */
+typedef void (*parley_keylog_fn)(const char *line, void *arg);
+int parley_config_set_keylog(parley_config *cfg, parley_keylog_fn fn, void *arg);
+
 /* ---------------------------------------------------------------------------------------------
  * Blocking-socket helpers: loop parley_feed/parley_take over a connected socket fd.
  */

@@ -65,6 +65,8 @@ struct parley_config {
 
     parley_trace_fn trace_fn;
     void *trace_arg;
+    parley_keylog_fn keylog_fn;
+    void *keylog_arg;
 
     char error[256];
 };

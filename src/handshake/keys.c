@@ -27,6 +27,7 @@ int keys_master_secret(parley_conn *c, const uint8_t *pms, size_t pms_len)
     if (rc < 0)
         return conn_fail(c, PARLEY_E_INTERNAL, ALERT_INTERNAL_ERROR,
                          "master secret derivation failed");
+    trace_keylog(c, "CLIENT_RANDOM", hs->client_random, hs->master_secret, 48);
     trace_step(c, hs->ems ? "master secret derived (extended master secret, RFC 7627)"
                           : "master secret derived");
     return keys_derive(c);

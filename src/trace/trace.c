@@ -129,6 +129,32 @@ int parley_config_set_trace(parley_config *cfg, parley_trace_fn fn, void *arg)
     return PARLEY_OK;
 }
 
+int parley_config_set_keylog(parley_config *cfg, parley_keylog_fn fn, void *arg)
+{
+    if (cfg == NULL || atomic_load(&cfg->frozen))
+        return PARLEY_ERROR;
+    cfg->keylog_fn = fn;
+    cfg->keylog_arg = arg;
+    return PARLEY_OK;
+}
+
+void trace_keylog(parley_conn *c, const char *label, const uint8_t *client_random,
+                  const uint8_t *secret, size_t secret_len)
+{
+    parley_keylog_fn fn = c->cfg->keylog_fn;
+    if (fn == NULL)
+        return;
+    char line[32 + 2 * 32 + 2 * 64 + 4];
+    size_t n = (size_t)snprintf(line, sizeof(line), "%s ", label);
+    for (size_t i = 0; i < 32; i++)
+        n += (size_t)snprintf(line + n, sizeof(line) - n, "%02x", client_random[i]);
+    line[n++] = ' ';
+    for (size_t i = 0; i < secret_len && n + 3 <= sizeof(line); i++)
+        n += (size_t)snprintf(line + n, sizeof(line) - n, "%02x", secret[i]);
+    fn(line, c->cfg->keylog_arg);
+    crypto_wipe(line, sizeof(line));
+}
+
 int parley_conn_set_trace(parley_conn *c, parley_trace_fn fn, void *arg)
 {
     if (c == NULL)

@@ -26,6 +26,10 @@ void trace_content(parley_conn *c, int outgoing, uint8_t content_type, const uin
 /* An internal step, e.g. "master secret derived". */
 void trace_step(parley_conn *c, const char *what);
 
+/* A key log line for this connection, if the configuration asked for key logging. */
+void trace_keylog(parley_conn *c, const char *label, const uint8_t *client_random,
+                  const uint8_t *secret, size_t secret_len);
+
 /* Microseconds on a monotonic clock. */
 uint64_t trace_now_us(void);
 
