@@ -179,6 +179,8 @@ int hs_parse_certificate_verify(const uint8_t *body, size_t len, bool tls12,
     out->has_scheme = tls12;
     if (tls12)
         out->scheme = reader_u16(&r);
+    /* RFC 5246 allows an empty signature; it can never verify, so it is refused as malformed
+     * here, as in ServerKeyExchange, rather than handed to the signature code. */
     out->signature = reader_vector(&r, 2, 1, 0xffff);
     return hs_verdict(&r, 0);
 }
