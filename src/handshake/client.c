@@ -198,7 +198,7 @@ static int client_server_key_exchange(parley_conn *c, const uint8_t *body, size_
     const parley_config *cfg = c->cfg;
     hs_state *hs = c->hs;
     hs_server_key_exchange ske;
-    int alert = hs_parse_server_key_exchange(body, len, true, &ske);
+    int alert = hs_parse_server_key_exchange(body, len, c->version >= PARLEY_TLS1_2, &ske);
     if (alert)
         return hs_parse_failed(c, alert, "ServerKeyExchange");
     if (!config_has_u16(cfg->groups, cfg->n_groups, ske.group))

@@ -150,8 +150,10 @@ static void decode_client_hello(const uint8_t *body, size_t len, trace_fields *f
     add_random_and_session(f, m.random, m.session_id);
     add_u16_list(f, "cipher_suites", m.cipher_suites, suite_namer);
     add(f, "compression_methods", "%zu", m.compression_methods.len);
-    if (m.has_server_name)
+    if (m.has_server_name && m.server_name.len > 0)
         add(f, "server_name", "%.*s", (int)m.server_name.len, (const char *)m.server_name.p);
+    else if (m.has_server_name)
+        add(f, "server_name", "(no host name)");
     if (m.has_groups)
         add_u16_list(f, "supported_groups", m.groups, group_namer);
     if (m.has_point_formats)
