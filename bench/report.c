@@ -1,0 +1,115 @@
+/* The benchmark's results as a table for people and as JSON for scripts. */
+#include <stdio.h>
+
+#include "bench.h"
+
+static const char *const stack_names[BENCH_STACKS] = {"parley", "openssl"};
+
+static double ratio(double parley, double openssl)
+{
+    return openssl > 0 ? parley / openssl : 0;
+}
+
+static void print_rounds(FILE *out, const char *label,
+                         const double rates[BENCH_STACKS][BENCH_MAX_ROUNDS], int rounds)
+{
+    for (int s = 0; s < BENCH_STACKS; s++) {
+        fprintf(out, "  %-10s %-8s", label, stack_names[s]);
+        for (int i = 0; i < rounds; i++)
+            fprintf(out, " %10.1f", rates[s][i]);
+        fputc('\n', out);
+    }
+}
+
+void bench_print_table(const bench_results *r, FILE *out)
+{
+    fprintf(out,
+            "parley-bench: TLS 1.2 ECDHE-RSA-AES128-GCM-SHA256, x25519, rsa_pss_rsae_sha256, "
+            "RSA-2048 server certificate (%s), client verifies chain and name\n",
+            r->cert_source);
+    fprintf(out, "%ld handshakes and %zu MiB in %zu KiB writes per stack per round, %d rounds\n\n",
+            r->handshakes, r->bulk_bytes >> 20, r->bulk_chunk >> 10, r->rounds);
+    if (r->handshakes > 0 || r->bulk_bytes > 0) {
+        fprintf(out, "per round:\n");
+        if (r->handshakes > 0)
+            print_rounds(out, "hs/s", r->handshake_rate, r->rounds);
+        if (r->bulk_bytes > 0)
+            print_rounds(out, "MB/s", r->bulk_rate, r->rounds);
+        fputc('\n', out);
+    }
+    fprintf(out, "%-44s %12s %12s %8s\n", "metric", "parley", "openssl", "ratio");
+    if (r->handshakes > 0)
+        fprintf(out, "%-44s %12.1f %12.1f %8.2f\n", "full handshakes/s (median)",
+                r->handshake_median[BENCH_PARLEY], r->handshake_median[BENCH_OPENSSL],
+                ratio(r->handshake_median[BENCH_PARLEY], r->handshake_median[BENCH_OPENSSL]));
+    if (r->bulk_bytes > 0)
+        fprintf(out, "%-44s %12.1f %12.1f %8.2f\n", "bulk MB/s client->server (median)",
+                r->bulk_median[BENCH_PARLEY], r->bulk_median[BENCH_OPENSSL],
+                ratio(r->bulk_median[BENCH_PARLEY], r->bulk_median[BENCH_OPENSSL]));
+    if (r->heap_pairs > 0) {
+        const bench_heap *p = &r->heap[BENCH_PARLEY], *o = &r->heap[BENCH_OPENSSL],
+                         *rel = &r->openssl_release_heap;
+        fprintf(out, "%-44s %12.0f %12.0f %8.2f\n", "heap bytes per idle server connection",
+                p->server, o->server, ratio(p->server, o->server));
+        fprintf(out, "%-44s %12.0f %12.0f %8.2f\n", "heap bytes per idle client connection",
+                p->client, o->client, ratio(p->client, o->client));
+        fprintf(out, "%-44s %12s %12.0f %8.2f\n", "  openssl RELEASE_BUFFERS: server", "",
+                rel->server, ratio(p->server, rel->server));
+        fprintf(out, "%-44s %12s %12.0f %8.2f\n", "  openssl RELEASE_BUFFERS: client", "",
+                rel->client, ratio(p->client, rel->client));
+    }
+    fputc('\n', out);
+    if (r->handshakes > 0)
+        fprintf(out, "handshake ratio parley/openssl: %.2f\n",
+                ratio(r->handshake_median[BENCH_PARLEY], r->handshake_median[BENCH_OPENSSL]));
+    if (r->bulk_bytes > 0)
+        fprintf(out, "bulk ratio parley/openssl: %.2f\n",
+                ratio(r->bulk_median[BENCH_PARLEY], r->bulk_median[BENCH_OPENSSL]));
+    if (r->heap_pairs > 0) {
+        double parley = r->heap[BENCH_PARLEY].server + r->heap[BENCH_PARLEY].client;
+        double openssl = r->heap[BENCH_OPENSSL].server + r->heap[BENCH_OPENSSL].client;
+        fprintf(out, "heap ratio parley/openssl (openssl default mode): %.2f\n",
+                ratio(parley, openssl));
+    }
+}
+
+static void print_json_list(FILE *out, const double *values, int n)
+{
+    fputc('[', out);
+    for (int i = 0; i < n; i++)
+        fprintf(out, "%s%.3f", i ? ", " : "", values[i]);
+    fputc(']', out);
+}
+
+static void print_json_heap(FILE *out, const char *key, const bench_heap *heap)
+{
+    fprintf(out, "\"%s\": {\"server\": %.1f, \"client\": %.1f}", key, heap->server, heap->client);
+}
+
+void bench_print_json(const bench_results *r, FILE *out)
+{
+    fprintf(out, "{\n  \"protocol\": \"TLSv1.2\",\n");
+    fprintf(out, "  \"suite\": \"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\",\n");
+    fprintf(out, "  \"group\": \"x25519\",\n  \"signature\": \"rsa_pss_rsae_sha256\",\n");
+    fprintf(out, "  \"certificates\": \"%s\",\n", r->cert_source);
+    fprintf(out, "  \"handshakes\": %ld,\n  \"rounds\": %d,\n", r->handshakes, r->rounds);
+    fprintf(out, "  \"bulk_bytes\": %zu,\n  \"bulk_chunk\": %zu,\n", r->bulk_bytes, r->bulk_chunk);
+    fprintf(out, "  \"heap_pairs\": %d,\n", r->heap_pairs);
+    for (int s = 0; s < BENCH_STACKS; s++) {
+        fprintf(out, "  \"%s\": {\n    \"handshakes_per_s\": ", stack_names[s]);
+        print_json_list(out, r->handshake_rate[s], r->handshakes > 0 ? r->rounds : 0);
+        fprintf(out, ",\n    \"handshakes_per_s_median\": %.3f,\n", r->handshake_median[s]);
+        fprintf(out, "    \"bulk_mb_per_s\": ");
+        print_json_list(out, r->bulk_rate[s], r->bulk_bytes > 0 ? r->rounds : 0);
+        fprintf(out, ",\n    \"bulk_mb_per_s_median\": %.3f,\n    ", r->bulk_median[s]);
+        print_json_heap(out, "heap_bytes_per_connection", &r->heap[s]);
+        fprintf(out, "\n  },\n");
+    }
+    fprintf(out, "  \"openssl_release_buffers\": {");
+    print_json_heap(out, "heap_bytes_per_connection", &r->openssl_release_heap);
+    fprintf(out, "},\n  \"ratios\": {\"handshake\": %.4f, \"bulk\": %.4f, \"heap\": %.4f}\n}\n",
+            ratio(r->handshake_median[BENCH_PARLEY], r->handshake_median[BENCH_OPENSSL]),
+            ratio(r->bulk_median[BENCH_PARLEY], r->bulk_median[BENCH_OPENSSL]),
+            ratio(r->heap[BENCH_PARLEY].server + r->heap[BENCH_PARLEY].client,
+                  r->heap[BENCH_OPENSSL].server + r->heap[BENCH_OPENSSL].client));
+}
