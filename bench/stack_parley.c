@@ -1,0 +1,249 @@
+/*
+ * The parley side of the benchmark: two parley_configs made once, every connection pair joined
+ * by moving parley_take output of one side into parley_feed of the other, in this thread.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+#include "parley.h"
+
+#define SUITE_NAME "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"
+#define SUITE_ID   0xC02F
+
+typedef struct parley_stack {
+    parley_config *server;
+    parley_config *client;
+} parley_stack;
+
+/* The wire between the two sides: one whole flight or a few records fit at once. Static, like a
+ * socket buffer the application already owns; the benchmark runs in one thread. */
+static uint8_t wire[64 * 1024];
+
+static parley_config *new_config(void)
+{
+    parley_config *cfg = parley_config_new();
+    if (cfg == NULL)
+        return NULL;
+    if (parley_config_set_versions(cfg, PARLEY_TLS1_2, PARLEY_TLS1_2) != PARLEY_OK ||
+        parley_config_set_ciphers(cfg, SUITE_NAME) != PARLEY_OK ||
+        parley_config_set_groups(cfg, "x25519") != PARLEY_OK) {
+        fprintf(stderr, "parley-bench: parley config: %s\n", parley_config_error(cfg));
+        parley_config_free(cfg);
+        return NULL;
+    }
+    return cfg;
+}
+
+static void parley_teardown(void *opaque)
+{
+    parley_stack *st = opaque;
+    if (st == NULL)
+        return;
+    parley_config_free(st->server);
+    parley_config_free(st->client);
+    free(st);
+}
+
+static void *parley_setup(const bench_certs *certs, int release_buffers)
+{
+    (void)release_buffers; /* parley holds no I/O buffer on an idle connection */
+    parley_stack *st = calloc(1, sizeof(*st));
+    if (st == NULL)
+        return NULL;
+    st->server = new_config();
+    st->client = new_config();
+    if (st->server == NULL || st->client == NULL) {
+        parley_teardown(st);
+        return NULL;
+    }
+    if (parley_config_add_certificate(st->server, certs->chain_file, certs->key_file) !=
+            PARLEY_OK ||
+        parley_config_set_ca_file(st->client, certs->ca_file) != PARLEY_OK ||
+        parley_config_set_verify(st->client, 1) != PARLEY_OK) {
+        fprintf(stderr, "parley-bench: parley config: %s%s\n", parley_config_error(st->server),
+                parley_config_error(st->client));
+        parley_teardown(st);
+        return NULL;
+    }
+    return st;
+}
+
+/* Moves everything from wants to send into to; -1 if to would not take handshake bytes. */
+static int move_handshake_bytes(parley_conn *from, parley_conn *to)
+{
+    size_t n;
+    while ((n = parley_take(from, wire, sizeof(wire))) > 0) {
+        if (parley_feed(to, wire, n) != n)
+            return -1;
+    }
+    return 0;
+}
+
+static void report_failure(parley_conn *client, parley_conn *server)
+{
+    fprintf(stderr, "parley-bench: parley handshake failed: client: %s / server: %s\n",
+            parley_error_message(client), parley_error_message(server));
+}
+
+/* A new client and server, handshake completed, nothing left in flight. */
+static int connect_pair(parley_stack *st, parley_conn **client_out, parley_conn **server_out)
+{
+    parley_conn *client = parley_conn_new(st->client, PARLEY_CLIENT);
+    parley_conn *server = parley_conn_new(st->server, PARLEY_SERVER);
+    if (client == NULL || server == NULL ||
+        parley_conn_set_server_name(client, BENCH_SERVER_NAME) != PARLEY_OK) {
+        fprintf(stderr, "parley-bench: parley_conn_new: %s%s\n", parley_config_error(st->client),
+                parley_config_error(st->server));
+        goto fail;
+    }
+    /* A TLS 1.2 full handshake is two round trips; anything beyond a few turns is a stall. */
+    for (int turn = 0; turn < 16; turn++) {
+        int client_rc = parley_handshake(client);
+        if (client_rc == PARLEY_ERROR || move_handshake_bytes(client, server) < 0)
+            break;
+        int server_rc = parley_handshake(server);
+        if (server_rc == PARLEY_ERROR || move_handshake_bytes(server, client) < 0)
+            break;
+        if (client_rc == PARLEY_OK && server_rc == PARLEY_OK) {
+            *client_out = client;
+            *server_out = server;
+            return 0;
+        }
+    }
+    report_failure(client, server);
+fail:
+    parley_conn_free(client);
+    parley_conn_free(server);
+    return -1;
+}
+
+static int check_negotiated(parley_conn *client)
+{
+    if (parley_version(client) != PARLEY_TLS1_2 || parley_cipher_suite(client) != SUITE_ID ||
+        parley_group(client) != PARLEY_GROUP_X25519 || parley_peer_subject(client)[0] == '\0') {
+        fprintf(stderr, "parley-bench: parley negotiated something other than the benchmark's "
+                        "TLS 1.2 " SUITE_NAME " with x25519 and a verified peer\n");
+        return -1;
+    }
+    return 0;
+}
+
+static int parley_handshakes(void *opaque, long count)
+{
+    parley_stack *st = opaque;
+    for (long i = 0; i < count; i++) {
+        parley_conn *client, *server;
+        if (connect_pair(st, &client, &server) < 0)
+            return -1;
+        int rc = i == 0 ? check_negotiated(client) : 0;
+        parley_conn_free(client);
+        parley_conn_free(server);
+        if (rc < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Feeds n wire bytes to the server, reading what it decrypts; returns bytes read or -1. */
+static long deliver(parley_conn *server, const uint8_t *bytes, size_t n, uint8_t *sink, size_t cap)
+{
+    long total = 0;
+    size_t off = 0;
+    while (off < n) {
+        size_t used = parley_feed(server, bytes + off, n - off);
+        off += used;
+        size_t got;
+        int rc, read_any = 0;
+        while ((rc = parley_read(server, sink, cap, &got)) == PARLEY_OK) {
+            total += (long)got;
+            read_any = 1;
+        }
+        if (rc == PARLEY_ERROR || (used == 0 && !read_any)) {
+            fprintf(stderr, "parley-bench: parley bulk: server: %s\n",
+                    parley_error_message(server));
+            return -1;
+        }
+    }
+    return total;
+}
+
+static int parley_bulk(void *opaque, size_t total, size_t chunk, double *seconds)
+{
+    parley_stack *st = opaque;
+    parley_conn *client, *server;
+    if (connect_pair(st, &client, &server) < 0)
+        return -1;
+    uint8_t *data = malloc(chunk), *sink = malloc(chunk);
+    int rc = data && sink ? 0 : -1;
+    if (data)
+        memset(data, 0x5a, chunk);
+    size_t sent = 0, received = 0;
+    double start = bench_now();
+    while (rc == 0 && sent < total) {
+        size_t len = total - sent < chunk ? total - sent : chunk, written = 0;
+        if (parley_write(client, data, len, &written) != PARLEY_OK) {
+            fprintf(stderr, "parley-bench: parley_write: %s\n", parley_error_message(client));
+            rc = -1;
+        }
+        sent += written;
+        size_t n;
+        while (rc == 0 && (n = parley_take(client, wire, sizeof(wire))) > 0) {
+            long got = deliver(server, wire, n, sink, chunk);
+            if (got < 0)
+                rc = -1;
+            else
+                received += (size_t)got;
+        }
+    }
+    *seconds = bench_now() - start;
+    if (rc == 0 && received != total) {
+        fprintf(stderr, "parley-bench: parley bulk: sent %zu bytes, server read %zu\n", total,
+                received);
+        rc = -1;
+    }
+    free(data);
+    free(sink);
+    parley_conn_free(client);
+    parley_conn_free(server);
+    return rc;
+}
+
+static int parley_idle_heap(void *opaque, int pairs, bench_heap *out)
+{
+    parley_stack *st = opaque;
+    parley_conn **clients = calloc((size_t)pairs, sizeof(*clients));
+    parley_conn **servers = calloc((size_t)pairs, sizeof(*servers));
+    int made = 0, rc = clients && servers ? 0 : -1;
+    double before = bench_heap_in_use();
+    for (; rc == 0 && made < pairs; made++) {
+        if (connect_pair(st, &clients[made], &servers[made]) < 0) {
+            rc = -1;
+            break;
+        }
+    }
+    double with_both = bench_heap_in_use();
+    for (int i = 0; i < made; i++)
+        parley_conn_free(clients[i]);
+    double servers_only = bench_heap_in_use();
+    for (int i = 0; i < made; i++)
+        parley_conn_free(servers[i]);
+    free(clients);
+    free(servers);
+    if (rc == 0) {
+        out->server = (servers_only - before) / pairs;
+        out->client = (with_both - servers_only) / pairs;
+    }
+    return rc;
+}
+
+const bench_stack bench_parley = {
+    .name = "parley",
+    .setup = parley_setup,
+    .teardown = parley_teardown,
+    .handshakes = parley_handshakes,
+    .bulk = parley_bulk,
+    .idle_heap = parley_idle_heap,
+};
