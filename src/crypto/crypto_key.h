@@ -6,6 +6,7 @@
 #define PARLEY_CRYPTO_KEY_H
 
 #include <openssl/evp.h>
+#include <stdatomic.h>
 
 #include "crypto.h"
 
@@ -13,7 +14,7 @@ struct crypto_key {
     EVP_PKEY *pkey;
     crypto_key_type type;
     int bits;
-    int refs; /* atomic */
+    atomic_int refs;
 };
 
 /* Wraps pkey, taking ownership of the caller's reference; classifies type and bits once.

@@ -1,0 +1,21 @@
+/* What the files of src/crypto/ share: the table of algorithms fetched once per process. */
+#ifndef PARLEY_CRYPTO_INTERNAL_H
+#define PARLEY_CRYPTO_INTERNAL_H
+
+#include <openssl/evp.h>
+#include <stdlib.h>
+
+#include "crypto.h"
+
+typedef struct crypto_table {
+    EVP_MD *md[CRYPTO_HASH_COUNT];
+    EVP_MD *sha512;
+    EVP_CIPHER *aead[3];
+    EVP_CIPHER *cbc[2];
+    EVP_MAC *hmac;
+    EVP_MAC_CTX *hmac_template[CRYPTO_HASH_COUNT]; /* digest set, no key: dup'd per key */
+} crypto_table;
+
+extern crypto_table crypto_algs;
+
+#endif
