@@ -12,8 +12,8 @@ typedef struct x509_summary {
     char subject[256];
     char issuer[256];
     char key[32];        /* "RSA-2048", "EC-P256", ... */
-    char not_before[32]; /* "2026-01-01 00:00:00 UTC" */
-    char not_after[32];
+    char not_before[64]; /* "2026-01-01 00:00:00 UTC" */
+    char not_after[64];
 } x509_summary;
 
 /* 0 on success, -1 if der does not parse. */
