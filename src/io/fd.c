@@ -1,0 +1,105 @@
+/*
+ * Blocking-socket helpers: a thin loop over the sans-I/O calls. They add nothing the engine does
+ * not already do; any event loop can do the same with its own sockets.
+ */
+#include <errno.h>
+#include <unistd.h>
+
+#include "parley.h"
+
+/* Sends everything pending. */
+static int flush_output(parley_conn *c, int fd)
+{
+    unsigned char buf[16384];
+    size_t n;
+    while ((n = parley_take(c, buf, sizeof(buf))) > 0) {
+        size_t off = 0;
+        while (off < n) {
+            ssize_t w = write(fd, buf + off, n - off);
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w <= 0)
+                return PARLEY_ERROR;
+            off += (size_t)w;
+        }
+    }
+    return PARLEY_OK;
+}
+
+/* Reads once from the socket and feeds everything read; 0 at EOF, -1 on error. */
+static int fill_input(parley_conn *c, int fd)
+{
+    unsigned char buf[16384];
+    ssize_t r;
+    do
+        r = read(fd, buf, sizeof(buf));
+    while (r < 0 && errno == EINTR);
+    if (r < 0)
+        return -1;
+    if (r == 0) {
+        parley_feed_eof(c);
+        return 0;
+    }
+    size_t off = 0;
+    while (off < (size_t)r) {
+        size_t used = parley_feed(c, buf + off, (size_t)r - off);
+        if (used == 0)
+            return -2; /* plaintext waits to be read first: not expected here */
+        off += used;
+    }
+    return 1;
+}
+
+int parley_fd_handshake(parley_conn *c, int fd)
+{
+    for (;;) {
+        int rc = parley_handshake(c);
+        /* Send what the handshake produced, an alert included, before deciding. */
+        if (flush_output(c, fd) != PARLEY_OK)
+            return PARLEY_ERROR;
+        if (rc != PARLEY_WANT_READ)
+            return rc;
+        if (fill_input(c, fd) < 0 || parley_state(c) == PARLEY_STATE_FAILED) {
+            flush_output(c, fd);
+            return PARLEY_ERROR;
+        }
+    }
+}
+
+int parley_fd_write(parley_conn *c, int fd, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    while (len > 0) {
+        size_t written;
+        if (parley_write(c, p, len, &written) != PARLEY_OK)
+            return PARLEY_ERROR;
+        if (flush_output(c, fd) != PARLEY_OK)
+            return PARLEY_ERROR;
+        p += written;
+        len -= written;
+    }
+    return flush_output(c, fd);
+}
+
+int parley_fd_read(parley_conn *c, int fd, void *buf, size_t cap, size_t *got)
+{
+    for (;;) {
+        int rc = parley_read(c, buf, cap, got);
+        if (rc != PARLEY_WANT_READ) {
+            flush_output(c, fd); /* an alert or warning the engine queued */
+            return rc;
+        }
+        if (flush_output(c, fd) != PARLEY_OK)
+            return PARLEY_ERROR;
+        int f = fill_input(c, fd);
+        if (f == -1)
+            return PARLEY_ERROR;
+    }
+}
+
+int parley_fd_close(parley_conn *c, int fd)
+{
+    if (parley_close(c) != PARLEY_OK)
+        return PARLEY_ERROR;
+    return flush_output(c, fd);
+}
