@@ -1,8 +1,9 @@
 /*
- * Blocking-socket helpers: a thin loop over the sans-I/O calls. They add nothing the engine does
- * not already do; any event loop can do the same with its own sockets.
+ * Blocking-socket helpers (sockets only: they peek): a thin loop over the sans-I/O calls. They add
+ * nothing the engine does not already do; any event loop can do the same with its own sockets.
  */
 #include <errno.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "parley.h"
@@ -26,13 +27,15 @@ static int flush_output(parley_conn *c, int fd)
     return PARLEY_OK;
 }
 
-/* Reads once from the socket and feeds everything read; 0 at EOF, -1 on error. */
+/* Feeds the engine from the socket. The engine stops accepting bytes while decrypted data waits
+ * to be read, so the bytes are peeked first and only what the engine took is consumed; the rest
+ * stays in the socket for the next call. Returns 1 after progress, 0 at EOF, -1 on error. */
 static int fill_input(parley_conn *c, int fd)
 {
     unsigned char buf[16384];
     ssize_t r;
     do
-        r = read(fd, buf, sizeof(buf));
+        r = recv(fd, buf, sizeof(buf), MSG_PEEK);
     while (r < 0 && errno == EINTR);
     if (r < 0)
         return -1;
@@ -40,12 +43,16 @@ static int fill_input(parley_conn *c, int fd)
         parley_feed_eof(c);
         return 0;
     }
-    size_t off = 0;
-    while (off < (size_t)r) {
-        size_t used = parley_feed(c, buf + off, (size_t)r - off);
-        if (used == 0)
-            return -2; /* plaintext waits to be read first: not expected here */
+    size_t off = 0, used;
+    while (off < (size_t)r && (used = parley_feed(c, buf + off, (size_t)r - off)) > 0)
         off += used;
+    while (off > 0) {
+        ssize_t d = recv(fd, buf, off, 0);
+        if (d < 0 && errno == EINTR)
+            continue;
+        if (d <= 0)
+            return -1;
+        off -= (size_t)d;
     }
     return 1;
 }

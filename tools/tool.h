@@ -1,0 +1,22 @@
+/* Shared by the parley subcommands. */
+#ifndef PARLEY_TOOL_H
+#define PARLEY_TOOL_H
+
+#include <stdint.h>
+
+#include "parley.h"
+
+int cmd_client(int argc, char **argv);
+int cmd_server(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+int cmd_bench(int argc, char **argv, const char *self);
+
+/* "1.0" .. "1.3" to PARLEY_TLS1_x; 0 if unknown. */
+uint16_t tool_version(const char *text);
+/* A TCP connection to host:port (IPv4 or IPv6), with a timeout in seconds; -1 on failure with
+ * a message printed. */
+int tool_connect(const char *host, const char *port, int timeout);
+/* Prints "parley: message" to stderr and returns 1. */
+int tool_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif
