@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "tool.h"
@@ -279,6 +281,8 @@ static int run_http(parley_conn *c, int fd, const client_opts *o)
     return 0;
 }
 
+/* --raw: stdin to the peer; what comes back to stdout until the peer closes or stays quiet for a
+ * second after stdin ended (an echo server waits for us), then close_notify. */
 static int run_raw(parley_conn *c, int fd)
 {
     char buf[16384];
@@ -286,15 +290,17 @@ static int run_raw(parley_conn *c, int fd)
     while ((n = fread(buf, 1, sizeof(buf), stdin)) > 0)
         if (parley_fd_write(c, fd, buf, n) != PARLEY_OK)
             return tool_fail("%s", parley_error_message(c));
-    parley_fd_close(c, fd);
+    struct timeval idle = {1, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &idle, sizeof(idle));
     for (;;) {
         size_t got;
-        int rc = parley_fd_read(c, fd, buf, sizeof(buf), &got);
-        if (rc != PARLEY_OK)
+        if (parley_fd_read(c, fd, buf, sizeof(buf), &got) != PARLEY_OK)
             break;
         fwrite(buf, 1, got, stdout);
     }
     fflush(stdout);
+    if (parley_state(c) == PARLEY_STATE_FAILED && parley_error_code(c) != PARLEY_E_EOF)
+        return tool_fail("%s", parley_error_message(c));
     return 0;
 }
 
