@@ -192,6 +192,8 @@ size_t parley_take(parley_conn *c, void *buf, size_t cap)
     if (c == NULL || buf == NULL)
         return 0;
     size_t n = c->out_len - c->out_off;
+    if (n == 0)
+        return 0;
     if (n > cap)
         n = cap;
     memcpy(buf, c->out + c->out_off, n);

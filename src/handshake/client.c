@@ -127,7 +127,8 @@ static int client_server_hello(parley_conn *c, const uint8_t *body, size_t len)
     hs->secure_renegotiation = sh.has_reneg_info;
     memcpy(hs->server_random, sh.random, 32);
     c->session_id_len = sh.session_id.len;
-    memcpy(c->session_id, sh.session_id.p, sh.session_id.len);
+    if (sh.session_id.len > 0)
+        memcpy(c->session_id, sh.session_id.p, sh.session_id.len);
     if (transcript_start_hash(c) < 0)
         return -1;
     hs->state = C_WAIT_CERTIFICATE;

@@ -228,7 +228,7 @@ static int server_client_hello(parley_conn *c, const uint8_t *body, size_t len)
     hs->secure_renegotiation =
         ch.has_reneg_info || hs_list_has_u16(ch.cipher_suites, SCSV_EMPTY_RENEGOTIATION_INFO);
     hs->ems = ch.ems;
-    if (ch.has_server_name && ch.server_name.len < sizeof(c->server_name)) {
+    if (ch.server_name.len > 0 && ch.server_name.len < sizeof(c->server_name)) {
         memcpy(c->server_name, ch.server_name.p, ch.server_name.len);
         c->server_name[ch.server_name.len] = '\0';
     }
