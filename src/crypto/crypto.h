@@ -111,6 +111,8 @@ bool crypto_group_supported(uint16_t group);
 /* A fresh key pair on the group. */
 typedef struct crypto_kex crypto_kex;
 crypto_kex *crypto_kex_new(uint16_t group);
+/* A key pair from a given X25519 private key (for known-answer tests); NULL for other groups. */
+crypto_kex *crypto_kex_new_from_private(uint16_t group, const uint8_t *priv, size_t len);
 /* Our public value as sent on the wire (32 bytes for X25519, an uncompressed point for NIST
  * curves); returns its length, 0 if cap is too small. */
 size_t crypto_kex_public(const crypto_kex *k, uint8_t *out, size_t cap);

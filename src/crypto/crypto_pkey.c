@@ -62,6 +62,22 @@ crypto_kex *crypto_kex_new(uint16_t group)
     return k;
 }
 
+crypto_kex *crypto_kex_new_from_private(uint16_t group, const uint8_t *priv, size_t len)
+{
+    if (group != 0x001d || len != 32)
+        return NULL;
+    crypto_kex *k = calloc(1, sizeof(*k));
+    if (k == NULL)
+        return NULL;
+    k->group = group;
+    k->pkey = EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, NULL, priv, len);
+    if (k->pkey == NULL) {
+        free(k);
+        return NULL;
+    }
+    return k;
+}
+
 size_t crypto_kex_public(const crypto_kex *k, uint8_t *out, size_t cap)
 {
     size_t len = cap;
