@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -93,7 +94,10 @@ static X509 *make_certificate(EVP_PKEY *key, X509 *issuer, EVP_PKEY *issuer_key,
 
 static int write_pem(const char *path, X509 *cert, EVP_PKEY *key)
 {
+    /* The key is throwaway, but still nobody else's to read. */
+    mode_t old_mask = umask(077);
     FILE *f = fopen(path, "w");
+    umask(old_mask);
     if (f == NULL)
         return -1;
     int ok = cert ? PEM_write_X509(f, cert) == 1

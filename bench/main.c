@@ -190,7 +190,7 @@ static int run_heap(const bench_stack *const stacks[BENCH_STACKS], void *const c
                     const bench_certs *certs, bench_results *r)
 {
     if (bench_heap_in_use() < 0) {
-        fprintf(stderr, "parley-bench: no mallinfo2 in this C library; heap not measured\n");
+        fprintf(stderr, "parley-bench: no glibc mallinfo2 heap counters here; heap not measured\n");
         r->heap_pairs = 0;
         return 0;
     }
