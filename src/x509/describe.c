@@ -49,6 +49,16 @@ static void key_line(EVP_PKEY *key, char *out, size_t cap)
     }
 }
 
+void x509_summarize(const X509 *cert, x509_summary *out)
+{
+    memset(out, 0, sizeof(*out));
+    name_line(X509_get_subject_name(cert), out->subject, sizeof(out->subject));
+    name_line(X509_get_issuer_name(cert), out->issuer, sizeof(out->issuer));
+    key_line(X509_get0_pubkey(cert), out->key, sizeof(out->key));
+    time_line(X509_get0_notBefore(cert), out->not_before, sizeof(out->not_before));
+    time_line(X509_get0_notAfter(cert), out->not_after, sizeof(out->not_after));
+}
+
 int x509_describe(const uint8_t *der, size_t len, x509_summary *out)
 {
     memset(out, 0, sizeof(*out));
@@ -56,11 +66,7 @@ int x509_describe(const uint8_t *der, size_t len, x509_summary *out)
     X509 *cert = d2i_X509(NULL, &p, (long)len);
     if (cert == NULL)
         return -1;
-    name_line(X509_get_subject_name(cert), out->subject, sizeof(out->subject));
-    name_line(X509_get_issuer_name(cert), out->issuer, sizeof(out->issuer));
-    key_line(X509_get0_pubkey(cert), out->key, sizeof(out->key));
-    time_line(X509_get0_notBefore(cert), out->not_before, sizeof(out->not_before));
-    time_line(X509_get0_notAfter(cert), out->not_after, sizeof(out->not_after));
+    x509_summarize(cert, out);
     X509_free(cert);
     return 0;
 }

@@ -12,7 +12,7 @@
 #include "../crypto/crypto.h"
 
 #define X509_MAX_CHAIN 10 /* certificates accepted from a peer, and loaded for ourselves */
-#define X509_NAME_MAX 256
+#define X509_NAME_MAX  256
 
 /* TLS alert numbers the verifier returns. */
 #define X509_ALERT_BAD_CERTIFICATE         42

@@ -115,13 +115,8 @@ static int verify_error(X509_STORE_CTX *ctx, char *err, size_t err_len)
     X509 *cert = X509_STORE_CTX_get_current_cert(ctx);
     x509_summary s;
     memset(&s, 0, sizeof(s));
-    if (cert) {
-        unsigned char *der = NULL;
-        int n = i2d_X509(cert, &der);
-        if (n > 0)
-            x509_describe(der, (size_t)n, &s);
-        OPENSSL_free(der);
-    }
+    if (cert)
+        x509_summarize(cert, &s);
     switch (code) {
     case X509_V_ERR_CERT_HAS_EXPIRED:
         return fail(X509_ALERT_CERTIFICATE_EXPIRED, err, err_len, "certificate expired on %s (%s)",
@@ -146,11 +141,10 @@ static int verify_error(X509_STORE_CTX *ctx, char *err, size_t err_len)
     }
 }
 
-static int describe_peer(X509 *leaf, const uint8_t *der, size_t len, x509_peer *peer, char *err,
-                         size_t err_len)
+static int describe_peer(X509 *leaf, x509_peer *peer, char *err, size_t err_len)
 {
     x509_summary s;
-    x509_describe(der, len, &s);
+    x509_summarize(leaf, &s);
     snprintf(peer->subject, sizeof(peer->subject), "%s", s.subject);
     snprintf(peer->issuer, sizeof(peer->issuer), "%s", s.issuer);
     EVP_PKEY *pkey = X509_get_pubkey(leaf);
@@ -196,7 +190,7 @@ int x509_verify_peer(const x509_trust *trust, const uint8_t *const *der, const s
     if (!alert && trust != NULL && host != NULL)
         alert = check_host(certs[0], host, err, err_len);
     if (!alert)
-        alert = describe_peer(certs[0], der[0], der_len[0], peer, err, err_len);
+        alert = describe_peer(certs[0], peer, err, err_len);
     if (!alert && peer->key_type == CRYPTO_KEY_RSA && peer->key_bits < MIN_RSA_BITS)
         alert = fail(X509_ALERT_BAD_CERTIFICATE, err, err_len,
                      "RSA key of %d bits in %s is below the %d-bit minimum", peer->key_bits,
