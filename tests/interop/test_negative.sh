@@ -48,6 +48,24 @@ python3 "$RAW" "$port" truncated >/dev/null
 check "truncated record: server logs the failure" contains "$WORK/server.log" \
     "closed the connection during the handshake"
 
+# ALPN: a client offering only protocols the server does not speak gets no_application_protocol.
+printf '' | timeout 10 openssl s_client -connect "127.0.0.1:$port" -servername localhost \
+    -alpn h2 -CAfile "$CERTS/ca-bundle.pem" >"$WORK/alpn" 2>&1
+check "ALPN h2 only: no_application_protocol" contains "$WORK/alpn" "no application protocol"
+
+# Renegotiation is refused with a no_renegotiation warning, and the connection carries on.
+(printf 'R\n'; sleep 1; printf 'GET / HTTP/1.0\r\n\r\n'; sleep 1) |
+    timeout 10 openssl s_client -connect "127.0.0.1:$port" -servername localhost -tls1_2 \
+        -CAfile "$CERTS/ca-bundle.pem" -msg >"$WORK/reneg" 2>&1
+check "renegotiation: no_renegotiation warning" contains "$WORK/reneg" "warning no_renegotiation"
+
+# A client that connects and sends nothing does not hold up the others.
+exec 5<>/dev/tcp/127.0.0.1/"$port"
+printf '\x16\x03\x01' >&5 # three bytes of a record header, then silence
+curl -s --max-time 5 --cacert "$CERTS/ca-bundle.pem" "https://localhost:$port/" >"$WORK/page2"
+check "a stalled client does not stall others" contains "$WORK/page2" "TLS_ECDHE_RSA"
+exec 5>&-
+
 curl -s --cacert "$CERTS/ca-bundle.pem" --tls-max 1.2 "https://localhost:$port/" >"$WORK/page"
 check "server still serves after all that" contains "$WORK/page" "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"
 stop_bg
