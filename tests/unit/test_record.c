@@ -140,12 +140,12 @@ static void cbc_faults(crypto_hash_alg mac)
     int bad_padding = 0, bad_mac = 0, tries = 0;
     for (size_t pad = 0; pad < 256; pad++) {
         for (int fault = 0; fault < 2; fault++) {
-            record_state rx = {0};
-            record_state_install(&rx, &k, 0);
             /* content(16) + MAC + padding, built by hand so the fault can be placed. */
             size_t content = 16, body = content + mac_len + pad + 1;
             if (body % 16 != 0)
                 continue;
+            record_state rx = {0};
+            record_state_install(&rx, &k, 0);
             uint8_t aad[13] = {0, 0, 0, 0, 0, 0, 0, 0, 23, 3, 3, 0, (uint8_t)content};
             uint8_t *b = wire + 5 + 16;
             memset(b, 'x', content);
