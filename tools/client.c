@@ -26,11 +26,12 @@ static const char client_usage[] =
     "  --alpn LIST          protocols to offer\n"
     "  --raw                no HTTP: stdin to the server, the server's bytes to stdout\n"
     "  --timeout S          connect/handshake/read timeout (default 30)\n"
+    "  --keylog FILE        append NSS key log lines (also SSLKEYLOGFILE)\n"
     "  -v, --verbose        print the negotiated parameters to stderr\n";
 
 typedef struct client_opts {
     const char *url, *cacert, *capath, *cert, *key, *servername, *connect_to;
-    const char *ciphers, *groups, *alpn;
+    const char *ciphers, *groups, *alpn, *keylog;
     uint16_t tls_min, tls_max;
     int insecure, raw, verbose, timeout;
     char host[256], port[16], path[2048];
@@ -88,6 +89,7 @@ static int parse_args(int argc, char **argv, client_opts *o)
         VALUE("--ciphers", ciphers)
         VALUE("--groups", groups)
         VALUE("--alpn", alpn)
+        VALUE("--keylog", keylog)
 #undef VALUE
         if ((strcmp(a, "--tls-min") == 0 || strcmp(a, "--tls-max") == 0) && next) {
             uint16_t v = tool_version(next);
@@ -144,6 +146,8 @@ static parley_config *client_config(const client_opts *o)
         ok = parley_config_set_ca_dir(cfg, o->capath) == PARLEY_OK;
     if (ok && o->insecure)
         ok = parley_config_set_verify(cfg, 0) == PARLEY_OK;
+    if (ok && tool_keylog(cfg, o->keylog) != 0)
+        ok = 0;
     if (ok && (o->cert || o->key))
         ok = parley_config_add_certificate(cfg, o->cert, o->key) == PARLEY_OK;
     if (!ok) {

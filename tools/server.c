@@ -29,7 +29,7 @@
 typedef struct server_opts {
     const char *certs[MAX_CERTS], *keys[MAX_CERTS];
     int n_certs, n_keys;
-    const char *port, *bind, *root, *ciphers, *groups, *alpn;
+    const char *port, *bind, *root, *ciphers, *groups, *alpn, *keylog;
     uint16_t tls_min, tls_max;
     long max_requests;
     int timeout;
@@ -61,6 +61,7 @@ static const char server_usage[] =
     "  --root DIR        serve files under DIR (default: a page describing the connection)\n"
     "  --ciphers LIST --groups LIST --alpn LIST --tls-min V --tls-max V\n"
     "  --max-requests N  exit after N connections have finished\n"
+    "  --keylog FILE     append NSS key log lines (also SSLKEYLOGFILE)\n"
     "  --timeout S       idle timeout per connection (default 10)\n";
 
 static int parse_args(int argc, char **argv, server_opts *o)
@@ -96,6 +97,8 @@ static int parse_args(int argc, char **argv, server_opts *o)
             o->groups = v;
         else if (strcmp(a, "--alpn") == 0)
             o->alpn = v;
+        else if (strcmp(a, "--keylog") == 0)
+            o->keylog = v;
         else if (strcmp(a, "--max-requests") == 0)
             o->max_requests = atol(v);
         else if (strcmp(a, "--timeout") == 0)
@@ -125,6 +128,8 @@ static parley_config *server_config(const server_opts *o)
         ok = parley_config_set_ciphers(cfg, o->ciphers) == PARLEY_OK;
     if (ok && o->groups)
         ok = parley_config_set_groups(cfg, o->groups) == PARLEY_OK;
+    if (ok && tool_keylog(cfg, o->keylog) != 0)
+        ok = 0;
     if (ok && o->alpn && o->alpn[0])
         ok = parley_config_set_alpn(cfg, o->alpn) == PARLEY_OK;
     if (!ok) {

@@ -16,6 +16,8 @@ uint16_t tool_version(const char *text);
 /* A TCP connection to host:port (IPv4 or IPv6), with a timeout in seconds; -1 on failure with
  * a message printed. */
 int tool_connect(const char *host, const char *port, int timeout);
+/* Key logging from --keylog FILE or SSLKEYLOGFILE; 0, or 1 after printing an error. */
+int tool_keylog(parley_config *cfg, const char *file);
 /* Prints "parley: message" to stderr and returns 1. */
 int tool_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
