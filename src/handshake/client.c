@@ -135,22 +135,6 @@ static int client_server_hello(parley_conn *c, const uint8_t *body, size_t len)
     return 0;
 }
 
-static const char *key_kind_name(crypto_key_type t)
-{
-    switch (t) {
-    case CRYPTO_KEY_RSA:
-        return "RSA";
-    case CRYPTO_KEY_EC_P256:
-        return "EC-P256";
-    case CRYPTO_KEY_EC_P384:
-        return "EC-P384";
-    case CRYPTO_KEY_ED25519:
-        return "Ed25519";
-    default:
-        return "unknown";
-    }
-}
-
 static int client_certificate(parley_conn *c, const uint8_t *body, size_t len)
 {
     const parley_config *cfg = c->cfg;
@@ -178,10 +162,7 @@ static int client_certificate(parley_conn *c, const uint8_t *body, size_t len)
         return conn_fail(c, PARLEY_E_CERT, alert, "%s", why);
     hs->peer_key = peer.key;
     snprintf(c->peer_subject, sizeof(c->peer_subject), "%s", peer.subject);
-    snprintf(c->peer_key, sizeof(c->peer_key), "%s-%d", key_kind_name(peer.key_type),
-             peer.key_bits);
-    if (peer.key_type == CRYPTO_KEY_EC_P256 || peer.key_type == CRYPTO_KEY_EC_P384)
-        snprintf(c->peer_key, sizeof(c->peer_key), "%s", key_kind_name(peer.key_type));
+    snprintf(c->peer_key, sizeof(c->peer_key), "%s", peer.key_name);
 
     bool ec = peer.key_type == CRYPTO_KEY_EC_P256 || peer.key_type == CRYPTO_KEY_EC_P384;
     bool fits = suite_wants_ec_cert(hs->suite) ? ec : peer.key_type == CRYPTO_KEY_RSA;

@@ -59,6 +59,7 @@ typedef struct x509_peer {
     char issuer[X509_NAME_MAX];
     crypto_key_type key_type;
     int key_bits;
+    char key_name[32]; /* "RSA-2048", "EC-P256", ... */
 } x509_peer;
 
 /* Parses the peer's chain (DER, leaf first) and, when trust is non-NULL, verifies it: chain to

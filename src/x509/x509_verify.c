@@ -147,6 +147,7 @@ static int describe_peer(X509 *leaf, x509_peer *peer, char *err, size_t err_len)
     x509_summarize(leaf, &s);
     snprintf(peer->subject, sizeof(peer->subject), "%s", s.subject);
     snprintf(peer->issuer, sizeof(peer->issuer), "%s", s.issuer);
+    snprintf(peer->key_name, sizeof(peer->key_name), "%s", s.key);
     EVP_PKEY *pkey = X509_get_pubkey(leaf);
     if (pkey == NULL)
         return fail(X509_ALERT_UNSUPPORTED_CERTIFICATE, err, err_len,
