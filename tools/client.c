@@ -26,12 +26,14 @@ static const char client_usage[] =
     "  --alpn LIST          protocols to offer\n"
     "  --raw                no HTTP: stdin to the server, the server's bytes to stdout\n"
     "  --timeout S          connect/handshake/read timeout (default 30)\n"
+    "  --trace[=FORMAT]     draw the handshake: text (default), json or html\n"
+    "  --trace-file FILE    write the trace there instead of stderr\n"
     "  --keylog FILE        append NSS key log lines (also SSLKEYLOGFILE)\n"
     "  -v, --verbose        print the negotiated parameters to stderr\n";
 
 typedef struct client_opts {
     const char *url, *cacert, *capath, *cert, *key, *servername, *connect_to;
-    const char *ciphers, *groups, *alpn, *keylog;
+    const char *ciphers, *groups, *alpn, *keylog, *trace, *trace_file;
     uint16_t tls_min, tls_max;
     int insecure, raw, verbose, timeout;
     char host[256], port[16], path[2048];
@@ -90,6 +92,7 @@ static int parse_args(int argc, char **argv, client_opts *o)
         VALUE("--groups", groups)
         VALUE("--alpn", alpn)
         VALUE("--keylog", keylog)
+        VALUE("--trace-file", trace_file)
 #undef VALUE
         if ((strcmp(a, "--tls-min") == 0 || strcmp(a, "--tls-max") == 0) && next) {
             uint16_t v = tool_version(next);
@@ -102,6 +105,8 @@ static int parse_args(int argc, char **argv, client_opts *o)
             i++;
         } else if (strcmp(a, "-k") == 0 || strcmp(a, "--insecure") == 0) {
             o->insecure = 1;
+        } else if (strcmp(a, "--trace") == 0 || strncmp(a, "--trace=", 8) == 0) {
+            o->trace = a[7] == '=' ? a + 8 : "text";
         } else if (strcmp(a, "--raw") == 0) {
             o->raw = 1;
         } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
@@ -308,6 +313,27 @@ static int run_raw(parley_conn *c, int fd)
     return 0;
 }
 
+/* The trace goes to stderr (so stdout stays the body) or to --trace-file. */
+static int write_trace(parley_trace_log *log, const client_opts *o)
+{
+    parley_trace_format format = PARLEY_TRACE_TEXT;
+    if (strcmp(o->trace, "json") == 0)
+        format = PARLEY_TRACE_JSON;
+    else if (strcmp(o->trace, "html") == 0)
+        format = PARLEY_TRACE_HTML;
+    else if (strcmp(o->trace, "text") != 0)
+        return tool_fail("unknown trace format %s (text, json, html)", o->trace);
+    FILE *out = o->trace_file ? fopen(o->trace_file, "w") : stderr;
+    if (out == NULL)
+        return tool_fail("cannot write %s", o->trace_file);
+    char title[600];
+    snprintf(title, sizeof(title), "parley client %s", o->url);
+    parley_trace_log_write(log, format, out, title, out == stderr && isatty(2));
+    if (out != stderr)
+        fclose(out);
+    return 0;
+}
+
 int cmd_client(int argc, char **argv)
 {
     client_opts o;
@@ -344,6 +370,9 @@ int cmd_client(int argc, char **argv)
         return rc;
     }
     parley_conn_set_server_name(c, o.servername ? o.servername : o.host);
+    parley_trace_log *log = o.trace ? parley_trace_log_new() : NULL;
+    if (log)
+        parley_conn_set_trace(c, parley_trace_log_add, log);
     int rc;
     if (parley_fd_handshake(c, fd) != PARLEY_OK) {
         rc = tool_fail("%s", parley_error_message(c));
@@ -354,6 +383,9 @@ int cmd_client(int argc, char **argv)
         parley_fd_close(c, fd);
     }
     close(fd);
+    if (log && write_trace(log, &o) != 0)
+        rc = 1;
+    parley_trace_log_free(log);
     parley_conn_free(c);
     parley_config_free(cfg);
     return rc;

@@ -33,6 +33,7 @@ static const demo_flow flows[] = {
 typedef struct demo_server {
     int listen_fd;
     parley_config *cfg;
+    parley_trace_log *logs[FLOW_COUNT]; /* flow i's connection logs into logs[i] */
 } demo_server;
 
 static void *serve(void *arg)
@@ -43,6 +44,7 @@ static void *serve(void *arg)
         if (fd < 0)
             break;
         parley_conn *c = parley_conn_new(s->cfg, PARLEY_SERVER);
+        parley_conn_set_trace(c, parley_trace_log_add, s->logs[i]);
         if (parley_fd_handshake(c, fd) == PARLEY_OK) {
             char req[4096];
             size_t len = 0, got;
@@ -69,9 +71,8 @@ static void *serve(void *arg)
     return NULL;
 }
 
-static int run_flow(const demo_flow *f, const char *ca_file, int port)
+static int run_flow(const demo_flow *f, const char *ca_file, int port, parley_trace_log *log)
 {
-    printf("== %s (%s)\n", f->title, f->reference);
     parley_config *cfg = parley_config_new();
     parley_config_set_ca_file(cfg, ca_file);
     parley_config_set_ciphers(cfg, f->suite);
@@ -80,6 +81,7 @@ static int run_flow(const demo_flow *f, const char *ca_file, int port)
     int fd = tool_connect("127.0.0.1", portstr, 10);
     parley_conn *c = parley_conn_new(cfg, PARLEY_CLIENT);
     parley_conn_set_server_name(c, "localhost");
+    parley_conn_set_trace(c, parley_trace_log_add, log);
     int ok = 0;
     if (fd >= 0 && parley_fd_handshake(c, fd) == PARLEY_OK) {
         static const char req[] = "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
@@ -89,8 +91,8 @@ static int run_flow(const demo_flow *f, const char *ca_file, int port)
         while (parley_fd_read(c, fd, buf, sizeof(buf), &got) == PARLEY_OK)
             total += got;
         parley_fd_close(c, fd);
-        printf("   version   %s\n   suite     %s\n   group     %s\n   server    %s (%s)\n"
-               "   received  %zu bytes\n   ok\n\n",
+        printf("\n   version %s, suite %s, group %s\n   server certificate %s (%s); %zu bytes "
+               "of HTTP received\n\n",
                parley_version_name(parley_version(c)),
                parley_cipher_suite_name(parley_cipher_suite(c)),
                parley_group(c) ? parley_group_name(parley_group(c)) : "(RSA key transport)",
@@ -106,10 +108,31 @@ static int run_flow(const demo_flow *f, const char *ca_file, int port)
     return ok;
 }
 
+/* Writes flow i's diagram as DIR/flow-N.html and adds it to the index. */
+static void write_html(const char *dir, size_t i, parley_trace_log *log, FILE *index)
+{
+    char path[1024];
+    snprintf(path, sizeof(path), "%s/flow-%zu.html", dir, i + 1);
+    FILE *f = fopen(path, "w");
+    if (f == NULL) {
+        tool_fail("cannot write %s", path);
+        return;
+    }
+    parley_trace_log_write(log, PARLEY_TRACE_HTML, f, flows[i].title, 0);
+    fclose(f);
+    fprintf(index, "<li><a href=\"flow-%zu.html\">%s</a> (%s)</li>\n", i + 1, flows[i].title,
+            flows[i].reference);
+}
+
 int cmd_demo(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
+    const char *html_dir = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--html") == 0 && i + 1 < argc)
+            html_dir = argv[++i];
+        else
+            return tool_fail("usage: parley demo [--html DIR]");
+    }
     demo_certs certs;
     if (democerts_make(&certs) < 0)
         return tool_fail("cannot make demo certificates");
@@ -136,13 +159,42 @@ int cmd_demo(int argc, char **argv)
         return tool_fail("cannot listen on loopback");
     int port = ntohs(addr.sin_port);
     printf("parley demo: server on 127.0.0.1:%d with throwaway RSA and ECDSA chains\n\n", port);
+    for (size_t i = 0; i < FLOW_COUNT; i++)
+        server.logs[i] = parley_trace_log_new();
     pthread_t thread;
     pthread_create(&thread, NULL, serve, &server);
 
     size_t passed = 0;
+    int color = isatty(STDOUT_FILENO);
+    for (size_t i = 0; i < FLOW_COUNT; i++) {
+        char title[256];
+        snprintf(title, sizeof(title), "== %s (%s)", flows[i].title, flows[i].reference);
+        int ok = run_flow(&flows[i], ca_file, port, server.logs[i]);
+        /* The server side finishes its half of the log before the next flow starts. */
+        if (i + 1 == FLOW_COUNT)
+            pthread_join(thread, NULL);
+        else
+            usleep(20000);
+        parley_trace_log_write(server.logs[i], PARLEY_TRACE_TEXT, stdout, title, color);
+        passed += (size_t)ok;
+    }
+    if (html_dir != NULL) {
+        char path[1024];
+        snprintf(path, sizeof(path), "%s/index.html", html_dir);
+        FILE *index = fopen(path, "w");
+        if (index == NULL)
+            return tool_fail("cannot write %s", path);
+        fputs("<!doctype html><html><head><meta charset=\"utf-8\"><title>parley demo</title>"
+              "</head><body><h1>parley demo</h1><ul>\n",
+              index);
+        for (size_t i = 0; i < FLOW_COUNT; i++)
+            write_html(html_dir, i, server.logs[i], index);
+        fputs("</ul></body></html>\n", index);
+        fclose(index);
+        printf("HTML diagrams in %s/index.html\n", html_dir);
+    }
     for (size_t i = 0; i < FLOW_COUNT; i++)
-        passed += (size_t)run_flow(&flows[i], ca_file, port);
-    pthread_join(thread, NULL);
+        parley_trace_log_free(server.logs[i]);
     close(server.listen_fd);
     parley_config_free(server.cfg);
     unlink(ca_file);
