@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# parley client --trace: the trace goes to stderr or --trace-file and never into the body; the
+# JSON lines parse, and the text and HTML renderings name every message of the handshake.
+source "$(dirname "$0")/lib.sh"
+need python3
+mkdir -p "$WORK/www"
+head -c 3000 /dev/urandom >"$WORK/www/blob"
+port=$(free_port)
+start_bg server "$PARLEY" server --cert "$CERTS/server-rsa.pem" --key "$CERTS/server-rsa.key" \
+    --port "$port" --root "$WORK/www"
+wait_port "$port"
+url="https://localhost:$port/blob"
+ca="--cacert $CERTS/ca-bundle.pem"
+
+"$PARLEY" client "$url" $ca --trace >"$WORK/body" 2>"$WORK/text"
+check "--trace keeps the body byte-exact" cmp -s "$WORK/body" "$WORK/www/blob"
+for m in ClientHello ServerHello Certificate ServerKeyExchange ServerHelloDone \
+    ClientKeyExchange ChangeCipherSpec Finished; do
+    check "text trace shows $m" contains "$WORK/text" " $m "
+done
+
+"$PARLEY" client "$url" $ca --trace=json --trace-file "$WORK/trace.json" >"$WORK/body"
+check "--trace-file keeps the body byte-exact" cmp -s "$WORK/body" "$WORK/www/blob"
+python3 - "$WORK/trace.json" >"$WORK/json.out" <<'PY'
+import json, sys
+events = [json.loads(line) for line in open(sys.argv[1])]
+names = [e["name"] for e in events if e["kind"] == "message" and e["content_type"] == 22]
+print(" ".join(names))
+hello = next(e for e in events if e["name"] == "ClientHello")
+print("sni=" + hello["fields"]["server_name"])
+PY
+check "JSON lines parse, in handshake order" contains "$WORK/json.out" \
+    "^ClientHello ServerHello Certificate ServerKeyExchange ServerHelloDone ClientKeyExchange Finished Finished$"
+check "JSON carries the ClientHello fields" contains "$WORK/json.out" "sni=localhost"
+
+"$PARLEY" client "$url" $ca --trace=html --trace-file "$WORK/trace.html" >/dev/null
+for m in ClientHello ServerHello Certificate Finished; do
+    check "HTML has $m" contains "$WORK/trace.html" "data-message=\"$m\""
+done
+stop_bg
+summary
