@@ -38,6 +38,7 @@ typedef struct server_opts {
 typedef struct client {
     int fd;
     parley_conn *conn;
+    parley_trace_log *log; /* without --root: the handshake, drawn on the connection page */
     char peer[64];
     char *request;
     size_t request_len;
@@ -219,23 +220,74 @@ static const char *content_type(const char *path)
     return "application/octet-stream";
 }
 
-/* A page describing the connection that carried the request. */
-static size_t connection_page(parley_conn *c, char *out, size_t cap)
+/* Text from the peer (SNI, certificate subjects) goes into HTML escaped. */
+static void html_text(FILE *out, const char *s)
 {
+    for (; *s; s++) {
+        if (*s == '<')
+            fputs("&lt;", out);
+        else if (*s == '>')
+            fputs("&gt;", out);
+        else if (*s == '&')
+            fputs("&amp;", out);
+        else if (*s == '"')
+            fputs("&quot;", out);
+        else
+            fputc(*s, out);
+    }
+}
+
+static void page_item(FILE *out, const char *label, const char *id, const char *value)
+{
+    fprintf(out, "<dt>%s</dt><dd id=\"%s\">", label, id);
+    html_text(out, value);
+    fputs("</dd>", out);
+}
+
+/* A page describing the connection that carried the request: what was negotiated, then the
+ * diagram of the very handshake that delivered it. Returns a malloc'd page. */
+static char *connection_page(client *cl, size_t *len)
+{
+    parley_conn *c = cl->conn;
     uint8_t sid[32];
     char sid_hex[65];
     hex(sid, parley_session_id(c, sid), sid_hex);
     const char *suite = parley_cipher_suite_name(parley_cipher_suite(c));
-    return (size_t)snprintf(
-        out, cap,
-        "<!doctype html><html><head><title>parley</title></head><body><h1>parley</h1><dl>"
-        "<dt>version</dt><dd id=\"version\">%s</dd><dt>cipher suite</dt><dd id=\"suite\">%s</dd>"
-        "<dt>group</dt><dd id=\"group\">%s</dd><dt>server name</dt><dd id=\"sni\">%s</dd>"
-        "<dt>ALPN</dt><dd id=\"alpn\">%s</dd><dt>session id</dt><dd id=\"session\">%s</dd>"
-        "<dt>client certificate</dt><dd id=\"peer\">%s</dd></dl></body></html>\n",
-        parley_version_name(parley_version(c)), suite ? suite : "?",
-        parley_group_name(parley_group(c)), parley_server_name(c), parley_alpn(c), sid_hex,
-        parley_peer_subject(c)[0] ? parley_peer_subject(c) : "none");
+    char *summary = NULL, *diagram = NULL, *page = NULL;
+    size_t summary_len = 0, diagram_len = 0;
+    FILE *f = open_memstream(&summary, &summary_len);
+    if (f == NULL)
+        return NULL;
+    fputs("<dl>", f);
+    page_item(f, "version", "version", parley_version_name(parley_version(c)));
+    page_item(f, "cipher suite", "suite", suite ? suite : "?");
+    page_item(f, "group", "group", parley_group_name(parley_group(c)));
+    page_item(f, "server name", "sni", parley_server_name(c));
+    page_item(f, "ALPN", "alpn", parley_alpn(c));
+    page_item(f, "session id", "session", sid_hex);
+    page_item(f, "client certificate", "peer",
+              parley_peer_subject(c)[0] ? parley_peer_subject(c) : "none");
+    fputs("</dl>\n", f);
+    fclose(f);
+    f = open_memstream(&diagram, &diagram_len);
+    if (f != NULL) {
+        parley_trace_log_write(cl->log, PARLEY_TRACE_HTML, f,
+                               "parley: the handshake that delivered this page", 0);
+        fclose(f);
+    }
+    /* The summary goes right under the diagram page's heading. */
+    const char *cut = diagram ? strstr(diagram, "</h1>") : NULL;
+    size_t head = cut ? (size_t)(cut - diagram) + 5 : 0;
+    *len = summary_len + diagram_len;
+    page = malloc(*len + 1);
+    if (page != NULL) {
+        memcpy(page, diagram, head);
+        memcpy(page + head, summary, summary_len);
+        memcpy(page + head + summary_len, diagram + head, diagram_len - head);
+    }
+    free(summary);
+    free(diagram);
+    return page;
 }
 
 /* Reads a file under root into a malloc'd buffer; refuses anything that resolves outside. */
@@ -276,7 +328,6 @@ static int answer(client *cl, const server_opts *o, const char *head)
     const char *type = "text/html";
     char *body = NULL;
     size_t body_len = 0;
-    char page[4096];
     if (fields < 2 || strncmp(version, "HTTP/", 5) != 0) {
         status = 400;
         close_after = 1;
@@ -289,11 +340,12 @@ static int answer(client *cl, const server_opts *o, const char *head)
         body = read_under_root(o->root, path, &body_len, &status);
         type = content_type(path);
     } else {
-        body_len = connection_page(cl->conn, page, sizeof(page));
+        body = connection_page(cl, &body_len);
+        status = body ? 200 : 404;
     }
     static const char *const reasons[] = {
         [200] = "OK", [400] = "Bad Request", [404] = "Not Found", [405] = "Method Not Allowed"};
-    const char *src = body ? body : status == 200 ? page : reasons[status];
+    const char *src = body ? body : reasons[status];
     if (status != 200) {
         body_len = strlen(src);
         type = "text/plain";
@@ -402,13 +454,14 @@ static void drop(client *cl)
 {
     close(cl->fd);
     parley_conn_free(cl->conn);
+    parley_trace_log_free(cl->log);
     free(cl->request);
     free(cl->pending);
     memset(cl, 0, sizeof(*cl));
     cl->fd = -1;
 }
 
-static void accept_client(int lfd, client *clients, parley_config *cfg)
+static void accept_client(int lfd, client *clients, parley_config *cfg, int draw)
 {
     struct sockaddr_storage ss;
     socklen_t len = sizeof(ss);
@@ -426,6 +479,10 @@ static void accept_client(int lfd, client *clients, parley_config *cfg)
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
     cl->fd = fd;
     cl->conn = parley_conn_new(cfg, PARLEY_SERVER);
+    if (draw && cl->conn != NULL) {
+        cl->log = parley_trace_log_new();
+        parley_conn_set_trace(cl->conn, parley_trace_log_add, cl->log);
+    }
     cl->request = malloc(MAX_REQUEST);
     cl->last_active = time(NULL);
     char host[48] = "?", serv[8] = "?";
@@ -472,7 +529,7 @@ int cmd_server(int argc, char **argv)
             break;
         time_t now = time(NULL);
         if (pfd[0].revents & POLLIN)
-            accept_client(lfd, clients, cfg);
+            accept_client(lfd, clients, cfg, o.root == NULL);
         for (int k = 1; k < n; k++) {
             client *cl = &clients[map[k]];
             int done = 0;

@@ -37,5 +37,16 @@ check "JSON carries the ClientHello fields" contains "$WORK/json.out" "sni=local
 for m in ClientHello ServerHello Certificate Finished; do
     check "HTML has $m" contains "$WORK/trace.html" "data-message=\"$m\""
 done
+# Without --root the connection page carries the diagram of its own handshake; the client's SNI
+# is peer-controlled and must come back escaped.
+port2=$(free_port)
+start_bg page "$PARLEY" server --cert "$CERTS/server-rsa.pem" --key "$CERTS/server-rsa.key" \
+    --port "$port2"
+wait_port "$port2"
+printf 'GET / HTTP/1.0\r\n\r\n' | timeout 10 openssl s_client -connect "127.0.0.1:$port2" \
+    -servername '<b>evil' -quiet >"$WORK/evil" 2>/dev/null
+check "connection page escapes a hostile SNI" contains "$WORK/evil" "&lt;b&gt;evil"
+check "connection page never echoes it raw" test "$(grep -c '<b>evil' "$WORK/evil")" -eq 0
+check "connection page draws its own handshake" contains "$WORK/evil" 'data-message="ServerHelloDone"'
 stop_bg
 summary
