@@ -2,7 +2,7 @@
 # Installs the Debian packages parley's build and tests need, only those missing.
 set -euo pipefail
 packages=(cmake make gcc clang clang-format libssl-dev openssl gnutls-bin curl python3
-          valgrind libclang-rt-14-dev pkg-config tshark)
+          valgrind libclang-rt-14-dev pkg-config tshark chromium)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
