@@ -29,7 +29,7 @@
 typedef struct server_opts {
     const char *certs[MAX_CERTS], *keys[MAX_CERTS];
     int n_certs, n_keys;
-    const char *port, *bind, *root, *ciphers, *groups, *alpn, *keylog;
+    const char *port, *bind, *root, *ciphers, *groups, *alpn, *keylog, *trace, *trace_file;
     uint16_t tls_min, tls_max;
     long max_requests;
     int timeout;
@@ -62,6 +62,8 @@ static const char server_usage[] =
     "  --root DIR        serve files under DIR (default: a page describing the connection)\n"
     "  --ciphers LIST --groups LIST --alpn LIST --tls-min V --tls-max V\n"
     "  --max-requests N  exit after N connections have finished\n"
+    "  --trace[=FORMAT]  draw each connection when it ends: text, json or html\n"
+    "  --trace-file FILE append the drawings there instead of stderr\n"
     "  --keylog FILE     append NSS key log lines (also SSLKEYLOGFILE)\n"
     "  --timeout S       idle timeout per connection (default 10)\n";
 
@@ -76,6 +78,10 @@ static int parse_args(int argc, char **argv, server_opts *o)
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             fputs(server_usage, stdout);
             exit(0);
+        }
+        if (strcmp(a, "--trace") == 0 || strncmp(a, "--trace=", 8) == 0) {
+            o->trace = a[7] == '=' ? a + 8 : "text";
+            continue;
         }
         if (v == NULL) {
             fputs(server_usage, stderr);
@@ -100,6 +106,8 @@ static int parse_args(int argc, char **argv, server_opts *o)
             o->alpn = v;
         else if (strcmp(a, "--keylog") == 0)
             o->keylog = v;
+        else if (strcmp(a, "--trace-file") == 0)
+            o->trace_file = v;
         else if (strcmp(a, "--max-requests") == 0)
             o->max_requests = atol(v);
         else if (strcmp(a, "--timeout") == 0)
@@ -450,6 +458,24 @@ static int on_readable(client *cl, const server_opts *o)
     return 0;
 }
 
+/* --trace: the connection's diagram, written when it ends. */
+static void write_trace(const client *cl, const server_opts *o)
+{
+    if (o->trace == NULL || cl->log == NULL)
+        return;
+    parley_trace_format format = strcmp(o->trace, "json") == 0   ? PARLEY_TRACE_JSON
+                                 : strcmp(o->trace, "html") == 0 ? PARLEY_TRACE_HTML
+                                                                 : PARLEY_TRACE_TEXT;
+    FILE *out = o->trace_file ? fopen(o->trace_file, "a") : stderr;
+    if (out == NULL)
+        return;
+    char title[128];
+    snprintf(title, sizeof(title), "parley server: connection from %s", cl->peer);
+    parley_trace_log_write(cl->log, format, out, title, out == stderr && isatty(2));
+    if (out != stderr)
+        fclose(out);
+}
+
 static void drop(client *cl)
 {
     close(cl->fd);
@@ -529,7 +555,7 @@ int cmd_server(int argc, char **argv)
             break;
         time_t now = time(NULL);
         if (pfd[0].revents & POLLIN)
-            accept_client(lfd, clients, cfg, o.root == NULL);
+            accept_client(lfd, clients, cfg, o.root == NULL || o.trace != NULL);
         for (int k = 1; k < n; k++) {
             client *cl = &clients[map[k]];
             int done = 0;
@@ -549,6 +575,7 @@ int cmd_server(int argc, char **argv)
                 done = 1;
             }
             if (done) {
+                write_trace(cl, &o);
                 drop(cl);
                 finished++;
             }

@@ -48,5 +48,19 @@ printf 'GET / HTTP/1.0\r\n\r\n' | timeout 10 openssl s_client -connect "127.0.0.
 check "connection page escapes a hostile SNI" contains "$WORK/evil" "&lt;b&gt;evil"
 check "connection page never echoes it raw" test "$(grep -c '<b>evil' "$WORK/evil")" -eq 0
 check "connection page draws its own handshake" contains "$WORK/evil" 'data-message="ServerHelloDone"'
+# parley server --trace writes each connection's diagram when it ends.
+port3=$(free_port)
+start_bg traced "$PARLEY" server --cert "$CERTS/server-rsa.pem" --key "$CERTS/server-rsa.key" \
+    --port "$port3" --root "$WORK/www" --trace=json --trace-file "$WORK/server.json"
+wait_port "$port3"
+curl -s --cacert "$CERTS/ca-bundle.pem" "https://localhost:$port3/blob" -o "$WORK/body"
+sleep 0.5
+python3 - "$WORK/server.json" >"$WORK/server.out" <<'PY'
+import json, sys
+events = [json.loads(line) for line in open(sys.argv[1])]
+print(" ".join(e["dir"] + ":" + e["name"] for e in events if e["kind"] == "message" and e["content_type"] == 22))
+PY
+check "server --trace records its side of the handshake" contains "$WORK/server.out" \
+    "^in:ClientHello out:ServerHello out:Certificate out:ServerKeyExchange out:ServerHelloDone in:ClientKeyExchange in:Finished out:Finished$"
 stop_bg
 summary
