@@ -62,5 +62,12 @@ print(" ".join(e["dir"] + ":" + e["name"] for e in events if e["kind"] == "messa
 PY
 check "server --trace records its side of the handshake" contains "$WORK/server.out" \
     "^in:ClientHello out:ServerHello out:Certificate out:ServerKeyExchange out:ServerHelloDone in:ClientKeyExchange in:Finished out:Finished$"
+# parley demo draws every flow, and --html writes one page per flow and an index.
+"$PARLEY" demo --html "$WORK" >"$WORK/demo.txt"
+check "demo succeeds on every flow" contains "$WORK/demo.txt" "3 of 3 flows succeeded"
+check "demo draws the RSA key exchange" contains "$WORK/demo.txt" "TLS_RSA_WITH_AES_128_GCM_SHA256"
+check "demo draws a chain of three" contains "$WORK/demo.txt" "issuer\[1\] *CN=parley demo root"
+check "demo --html writes an index" contains "$WORK/index.html" 'href="flow-3.html"'
+check "demo --html writes each flow" contains "$WORK/flow-2.html" 'data-message="ServerKeyExchange"'
 stop_bg
 summary
