@@ -54,6 +54,13 @@ assert_contains() { # assert_contains DESCRIPTION FILE PATTERN (grep basic regex
         head -c 2000 "$2" | sed 's/^/     | /'
     fi
 }
+eventually_contains() { # eventually_contains DESCRIPTION FILE PATTERN: within 5 s (a log)
+    for _ in $(seq 50); do
+        grep -q -- "$3" "$2" && { ok "$1"; return; }
+        sleep 0.1
+    done
+    assert_contains "$@"
+}
 assert_not_contains() { # assert_not_contains DESCRIPTION FILE PATTERN
     if grep -q -- "$3" "$2"; then bad "$1 ('$3' found)"; else ok "$1"; fi
 }
