@@ -39,15 +39,15 @@ typedef enum record_protection {
 /* Key material for one direction, cut from the key block by the handshake. */
 typedef struct record_keys {
     record_protection kind;
-    crypto_aead_alg aead;  /* RECORD_AEAD */
-    crypto_cbc_alg cbc;    /* RECORD_CBC */
-    crypto_hash_alg mac;   /* RECORD_CBC: HMAC hash */
-    uint16_t version;      /* negotiated protocol version */
+    crypto_aead_alg aead; /* RECORD_AEAD */
+    crypto_cbc_alg cbc;   /* RECORD_CBC */
+    crypto_hash_alg mac;  /* RECORD_CBC: HMAC hash */
+    uint16_t version;     /* negotiated protocol version */
     uint8_t key[32];
     size_t key_len;
     uint8_t mac_key[48];
     size_t mac_key_len;
-    uint8_t iv[12];        /* GCM: 4-byte implicit salt; ChaCha20: 12-byte nonce mask */
+    uint8_t iv[12]; /* GCM: 4-byte implicit salt; ChaCha20: 12-byte nonce mask */
     size_t iv_len;
 } record_keys;
 
