@@ -6,6 +6,7 @@
 #define PARLEY_CHECK_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int check_passed, check_failed;
@@ -46,6 +47,20 @@ static inline size_t check_hex(const char *hex, unsigned char *out, size_t cap)
         hex += 2;
     }
     return n;
+}
+
+/* The directory of test certificates: the one CTest's fixture made (PARLEY_TEST_CERTS), or one
+ * made here with tests/certs/make-certs.sh when a test runs on its own. NULL if that fails. */
+static inline const char *check_certs_dir(void)
+{
+    const char *dir = getenv("PARLEY_TEST_CERTS");
+    if (dir != NULL)
+        return dir;
+    dir = "/tmp/parley-test-certs";
+    char cmd[1024];
+    snprintf(cmd, sizeof(cmd), "bash %s/../certs/make-certs.sh %s >/dev/null", PARLEY_TEST_DIR,
+             dir);
+    return system(cmd) == 0 ? dir : NULL;
 }
 
 static inline int check_summary(const char *name)
