@@ -138,20 +138,28 @@ static int add_suite(parley_config *cfg, const char *name, size_t len)
     return PARLEY_OK;
 }
 
+/* Replaces a list through add, one item at a time; on any bad item the old list stays. */
+static int set_list(parley_config *cfg, const char *list, uint16_t *items, size_t *count,
+                    size_t cap, int (*add)(parley_config *, const char *, size_t))
+{
+    uint16_t saved[SUITE_MAX];
+    size_t n_saved = *count;
+    _Static_assert(CONFIG_MAX_GROUPS <= SUITE_MAX, "saved[] holds every list");
+    memcpy(saved, items, cap * sizeof(*items));
+    *count = 0;
+    if (for_each_item(cfg, list, add) != PARLEY_OK) {
+        memcpy(items, saved, cap * sizeof(*items));
+        *count = n_saved;
+        return PARLEY_ERROR;
+    }
+    return PARLEY_OK;
+}
+
 int parley_config_set_ciphers(parley_config *cfg, const char *list)
 {
     if (config_mutable(cfg) != PARLEY_OK)
         return PARLEY_ERROR;
-    uint16_t saved[SUITE_MAX];
-    size_t n_saved = cfg->n_suites;
-    memcpy(saved, cfg->suites, sizeof(saved));
-    cfg->n_suites = 0;
-    if (for_each_item(cfg, list, add_suite) != PARLEY_OK) {
-        memcpy(cfg->suites, saved, sizeof(saved));
-        cfg->n_suites = n_saved;
-        return PARLEY_ERROR;
-    }
-    return PARLEY_OK;
+    return set_list(cfg, list, cfg->suites, &cfg->n_suites, SUITE_MAX, add_suite);
 }
 
 static int add_group(parley_config *cfg, const char *name, size_t len)
@@ -172,16 +180,7 @@ int parley_config_set_groups(parley_config *cfg, const char *list)
 {
     if (config_mutable(cfg) != PARLEY_OK)
         return PARLEY_ERROR;
-    uint16_t saved[CONFIG_MAX_GROUPS];
-    size_t n_saved = cfg->n_groups;
-    memcpy(saved, cfg->groups, sizeof(saved));
-    cfg->n_groups = 0;
-    if (for_each_item(cfg, list, add_group) != PARLEY_OK) {
-        memcpy(cfg->groups, saved, sizeof(saved));
-        cfg->n_groups = n_saved;
-        return PARLEY_ERROR;
-    }
-    return PARLEY_OK;
+    return set_list(cfg, list, cfg->groups, &cfg->n_groups, CONFIG_MAX_GROUPS, add_group);
 }
 
 static int add_alpn(parley_config *cfg, const char *name, size_t len)
