@@ -14,6 +14,7 @@ typedef struct crypto_table {
     EVP_CIPHER *cbc[2];
     EVP_MAC *hmac;
     EVP_MAC_CTX *hmac_template[CRYPTO_HASH_COUNT]; /* digest set, no key: dup'd per key */
+    EVP_PKEY *ec_group[2]; /* P-256, P-384 parameters only: keygen and peer keys start here */
 } crypto_table;
 
 extern crypto_table crypto_algs;

@@ -1,7 +1,8 @@
 /*
- * Record ciphers: AEAD (AES-GCM, ChaCha20-Poly1305) and raw AES-CBC. Each context is keyed once;
- * per record only the nonce or IV is set.
+ * AEAD record ciphers (AES-GCM, ChaCha20-Poly1305): the context is keyed once when the key is
+ * installed; per record only the nonce is set.
  */
+#include <limits.h>
 #include <string.h>
 
 #include "crypto_internal.h"
@@ -35,7 +36,8 @@ int crypto_aead_seal(crypto_aead *a, const uint8_t nonce[CRYPTO_AEAD_NONCE], con
                      size_t aad_len, const uint8_t *in, size_t len, uint8_t *out)
 {
     int n;
-    if (!EVP_CipherInit_ex2(a->ctx, NULL, NULL, nonce, -1, NULL) ||
+    if (len > INT_MAX - CRYPTO_AEAD_TAG || aad_len > INT_MAX ||
+        !EVP_CipherInit_ex2(a->ctx, NULL, NULL, nonce, -1, NULL) ||
         !EVP_CipherUpdate(a->ctx, NULL, &n, aad, (int)aad_len) ||
         (len > 0 && !EVP_CipherUpdate(a->ctx, out, &n, in, (int)len)) ||
         !EVP_CipherFinal_ex(a->ctx, out + len, &n) ||
@@ -47,7 +49,7 @@ int crypto_aead_seal(crypto_aead *a, const uint8_t nonce[CRYPTO_AEAD_NONCE], con
 int crypto_aead_open(crypto_aead *a, const uint8_t nonce[CRYPTO_AEAD_NONCE], const uint8_t *aad,
                      size_t aad_len, const uint8_t *in, size_t len, uint8_t *out)
 {
-    if (len < CRYPTO_AEAD_TAG)
+    if (len < CRYPTO_AEAD_TAG || len > INT_MAX || aad_len > INT_MAX)
         return -1;
     size_t body = len - CRYPTO_AEAD_TAG;
     uint8_t tag[CRYPTO_AEAD_TAG], scratch[16];
@@ -70,48 +72,4 @@ void crypto_aead_free(crypto_aead *a)
         return;
     EVP_CIPHER_CTX_free(a->ctx); /* cleanses the key schedule */
     free(a);
-}
-
-struct crypto_cbc {
-    EVP_CIPHER_CTX *ctx;
-};
-
-size_t crypto_cbc_key_size(crypto_cbc_alg alg)
-{
-    return alg == CRYPTO_AES128_CBC ? 16 : 32;
-}
-
-crypto_cbc *crypto_cbc_new(crypto_cbc_alg alg, int encrypt, const uint8_t *key)
-{
-    if ((unsigned)alg > CRYPTO_AES256_CBC || crypto_init() < 0)
-        return NULL;
-    crypto_cbc *c = calloc(1, sizeof(*c));
-    if (c == NULL)
-        return NULL;
-    c->ctx = EVP_CIPHER_CTX_new();
-    if (c->ctx == NULL ||
-        !EVP_CipherInit_ex2(c->ctx, crypto_algs.cbc[alg], key, NULL, encrypt ? 1 : 0, NULL) ||
-        !EVP_CIPHER_CTX_set_padding(c->ctx, 0)) {
-        crypto_cbc_free(c);
-        return NULL;
-    }
-    return c;
-}
-
-int crypto_cbc_run(crypto_cbc *c, const uint8_t iv[CRYPTO_CBC_BLOCK], const uint8_t *in, size_t len,
-                   uint8_t *out)
-{
-    int n;
-    if (len % CRYPTO_CBC_BLOCK != 0 || !EVP_CipherInit_ex2(c->ctx, NULL, NULL, iv, -1, NULL) ||
-        !EVP_CipherUpdate(c->ctx, out, &n, in, (int)len) || (size_t)n != len)
-        return -1;
-    return 0;
-}
-
-void crypto_cbc_free(crypto_cbc *c)
-{
-    if (c == NULL)
-        return;
-    EVP_CIPHER_CTX_free(c->ctx);
-    free(c);
 }

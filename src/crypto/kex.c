@@ -1,0 +1,141 @@
+/*
+ * Ephemeral ECDH (X25519, P-256, P-384). Peer public values are built from raw bytes, never
+ * through OSSL_DECODER.
+ */
+#include <openssl/core_names.h>
+#include <string.h>
+
+#include "crypto_internal.h"
+
+struct crypto_kex {
+    uint16_t group;
+    EVP_PKEY *pkey;
+};
+
+#define GROUP_P256   0x0017
+#define GROUP_P384   0x0018
+#define GROUP_X25519 0x001d
+
+/* The per-process parameters of a NIST group (crypto_init has run: crypto_kex_new checks). */
+static EVP_PKEY *group_params(uint16_t group)
+{
+    return crypto_algs.ec_group[group == GROUP_P256 ? 0 : 1];
+}
+
+static size_t point_size(uint16_t group)
+{
+    return group == GROUP_P256 ? 65 : group == GROUP_P384 ? 97 : group == GROUP_X25519 ? 32 : 0;
+}
+
+bool crypto_group_supported(uint16_t group)
+{
+    return point_size(group) != 0;
+}
+
+crypto_kex *crypto_kex_new(uint16_t group)
+{
+    if (!crypto_group_supported(group) || crypto_init() < 0)
+        return NULL;
+    crypto_kex *k = calloc(1, sizeof(*k));
+    if (k == NULL)
+        return NULL;
+    k->group = group;
+    if (group == GROUP_X25519) {
+        uint8_t priv[32];
+        if (crypto_random(priv, sizeof(priv)) == 0)
+            k->pkey = EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, NULL, priv, sizeof(priv));
+        crypto_wipe(priv, sizeof(priv));
+    } else {
+        EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, group_params(group), NULL);
+        if (ctx == NULL || EVP_PKEY_keygen_init(ctx) != 1 || EVP_PKEY_keygen(ctx, &k->pkey) != 1)
+            k->pkey = NULL;
+        EVP_PKEY_CTX_free(ctx);
+    }
+    if (k->pkey == NULL) {
+        free(k);
+        return NULL;
+    }
+    return k;
+}
+
+crypto_kex *crypto_kex_new_from_private(uint16_t group, const uint8_t *priv, size_t len)
+{
+    if (group != GROUP_X25519 || len != 32)
+        return NULL;
+    crypto_kex *k = calloc(1, sizeof(*k));
+    if (k == NULL)
+        return NULL;
+    k->group = group;
+    k->pkey = EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, NULL, priv, len);
+    if (k->pkey == NULL) {
+        free(k);
+        return NULL;
+    }
+    return k;
+}
+
+size_t crypto_kex_public(const crypto_kex *k, uint8_t *out, size_t cap)
+{
+    size_t len = cap;
+    if (k->group == GROUP_X25519)
+        return EVP_PKEY_get_raw_public_key(k->pkey, out, &len) == 1 ? len : 0;
+    if (EVP_PKEY_get_octet_string_param(k->pkey, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, out, cap,
+                                        &len) != 1)
+        return 0;
+    return len;
+}
+
+/* The peer's value as a key: raw for X25519; for NIST curves only the uncompressed form (which
+ * cannot encode the point at infinity), and decoding it refuses a point off the curve or a
+ * coordinate not below the field prime. */
+static EVP_PKEY *peer_key(const crypto_kex *k, const uint8_t *peer, size_t len)
+{
+    if (len != point_size(k->group))
+        return NULL;
+    if (k->group == GROUP_X25519)
+        return EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, NULL, peer, len);
+    if (peer[0] != 0x04)
+        return NULL;
+    EVP_PKEY *p = EVP_PKEY_new();
+    if (p == NULL || EVP_PKEY_copy_parameters(p, group_params(k->group)) != 1 ||
+        EVP_PKEY_set1_encoded_public_key(p, peer, len) != 1) {
+        EVP_PKEY_free(p);
+        return NULL;
+    }
+    return p;
+}
+
+int crypto_kex_derive(crypto_kex *k, const uint8_t *peer, size_t peer_len, uint8_t *secret,
+                      size_t *secret_len)
+{
+    EVP_PKEY *p = peer_key(k, peer, peer_len);
+    if (p == NULL)
+        return -1;
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, k->pkey, NULL);
+    size_t len = CRYPTO_MAX_KEX_SECRET;
+    /* No second validation here: peer_key has already checked the point is on the curve, and
+     * P-256 and P-384 have cofactor 1, so every such point is in the prime-order group. The full
+     * public-key check would add a scalar multiplication per handshake (about half the cost
+     * of the derivation) and find nothing new. X25519 needs no point check (RFC 7748 section
+     * 6.1); its small-order inputs show up as an all-zero output, refused below. */
+    int ok = ctx != NULL && EVP_PKEY_derive_init(ctx) == 1 &&
+             EVP_PKEY_derive_set_peer_ex(ctx, p, 0) == 1 && EVP_PKEY_derive(ctx, secret, &len) == 1;
+    EVP_PKEY_CTX_free(ctx);
+    EVP_PKEY_free(p);
+    if (ok && k->group == GROUP_X25519) {
+        static const uint8_t zero[32];
+        ok = !crypto_memeq(secret, zero, 32); /* a small-order peer point (RFC 7748 6.1) */
+    }
+    if (!ok)
+        return -1;
+    *secret_len = len;
+    return 0;
+}
+
+void crypto_kex_free(crypto_kex *k)
+{
+    if (k == NULL)
+        return;
+    EVP_PKEY_free(k->pkey);
+    free(k);
+}
