@@ -1,18 +1,39 @@
 #!/usr/bin/env bash
-# Installs the Debian packages parley's build and tests need, only those missing.
+# Installs the Debian packages parley's build and tests need, only those missing: the compilers
+# and libcrypto headers, the sanitizer/libFuzzer runtime, and every peer the interop tests talk to
+# (a missing peer makes its test fail rather than skip). Silent when everything is present.
 set -euo pipefail
-packages=(cmake make gcc clang clang-format libssl-dev openssl gnutls-bin curl python3
-          valgrind libclang-rt-14-dev pkg-config tshark chromium)
+
+# clang's sanitizer and libFuzzer runtime ships separately, named after clang's major version
+# (Debian 12: clang 14, libclang-rt-14-dev).
+clang_major=14
+command -v clang >/dev/null && clang_major=$(clang -dumpversion | cut -d. -f1)
+
+packages=(
+    cmake make gcc clang clang-format pkg-config libssl-dev "libclang-rt-$clang_major-dev"
+    valgrind openssl gnutls-bin curl python3 tshark chromium
+)
+# One dpkg query for all: a package it does not list as installed is missing.
+installed=$({ dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' "${packages[@]}" 2>/dev/null || true; } |
+    awk '$2 == "ii" { print $1 }')
 missing=()
 for p in "${packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    grep -qx "$p" <<<"$installed" || missing+=("$p")
 done
-if [ ${#missing[@]} -gt 0 ]; then
-    echo "installing: ${missing[*]}"
-    if [ "$(id -u)" -ne 0 ]; then
-        echo "install-deps: need root to install ${missing[*]}" >&2
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "install-deps: installing ${missing[*]}"
+sudo=()
+if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || {
+        echo "install-deps: need root (or sudo) to install ${missing[*]}" >&2
         exit 1
-    fi
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    }
+    sudo=(sudo env DEBIAN_FRONTEND=noninteractive)
 fi
+# tshark asks whether non-root users may capture; the default answer is fine.
+export DEBIAN_FRONTEND=noninteractive
+# Another install may hold the dpkg lock (CI images warm up in the background): wait for it.
+apt_opts=(-qq -o DPkg::Lock::Timeout=600)
+"${sudo[@]}" apt-get "${apt_opts[@]}" update
+"${sudo[@]}" apt-get "${apt_opts[@]}" install -y "${missing[@]}" >/dev/null
