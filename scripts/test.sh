@@ -6,7 +6,7 @@
 #
 #   PARLEY_FUZZ_SECONDS  seconds per fuzz target (default 60)
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 jobs=$(nproc)
 fuzz_seconds=${PARLEY_FUZZ_SECONDS:-60}
 logs=build-logs

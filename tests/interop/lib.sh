@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034 # (the variables set here are for the sourcing scripts)
 # Helpers for the interop tests, sourced by each tests/interop/test_*.sh. Every server started
 # here is bounded by `timeout` and killed on exit; a missing peer tool is a failure, not a skip,
 # because scripts/install-deps.sh provides them all and a silent skip would hide lost coverage.

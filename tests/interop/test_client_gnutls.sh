@@ -2,6 +2,7 @@
 # parley client --raw against `gnutls-serv --echo`, one server per TLS 1.2 suite of issue 3,
 # GnuTLS restricted to exactly that suite: the negotiated version and suite as -v reports them,
 # and a binary payload echoed back byte-exact.
+# shellcheck source=tests/interop/lib.sh
 source "$(dirname "$0")/lib.sh"
 need gnutls-serv
 # gnutls-serv --echo handles each record as a C string, so the payload is binary without NUL.

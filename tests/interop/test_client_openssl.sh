@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # parley client against `openssl s_server -WWW`, one server per TLS 1.2 suite of issue 3: the
 # negotiated version and suite as -v reports them, and a binary file fetched byte-exact.
+# shellcheck source=tests/interop/lib.sh
 source "$(dirname "$0")/lib.sh"
 need openssl
 mkdir -p "$WORK/www"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Handshakes that must fail: each fails with the right alert and an error that names the cause,
 # and a parley server keeps serving other clients after every kind of abuse.
+# shellcheck source=tests/interop/lib.sh
 source "$(dirname "$0")/lib.sh"
 need openssl curl python3
 RAW=$INTEROP_DIR/raw_tls.py

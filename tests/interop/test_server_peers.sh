@@ -3,6 +3,7 @@
 # TLS 1.2 suite of issue 3 with its matching certificate and --ciphers allowing only that suite:
 # the version and suite each peer reports, and the file each one fetched, byte-exact where the
 # peer lets us separate the body.
+# shellcheck source=tests/interop/lib.sh
 source "$(dirname "$0")/lib.sh"
 need openssl gnutls-cli curl python3
 mkdir -p "$WORK/www"
