@@ -82,14 +82,18 @@ int main(void)
     CHECK_EQ_INT(verify(trust, "server-rsa.pem", "127.0.0.1", err, sizeof(err)), 0);
     CHECK_EQ_INT(verify(trust, "server-rsa.pem", "::1", err, sizeof(err)), 0);
     CHECK_EQ_INT(verify(trust, "server-rsa.pem", "api.parley.test", err, sizeof(err)), 0);
+    CHECK_EQ_INT(verify(trust, "server-rsa.pem", "foo.parley.test", err, sizeof(err)), 0);
     CHECK_EQ_INT(verify(trust, "server-ecdsa.pem", "localhost", err, sizeof(err)), 0);
     /* A wildcard covers one label only. */
     CHECK_EQ_INT(verify(trust, "server-rsa.pem", "a.b.parley.test", err, sizeof(err)), 42);
     CHECK_EQ_INT(verify(trust, "server-rsa.pem", "127.0.0.2", err, sizeof(err)), 42);
+    CHECK_EQ_INT(verify(trust, "server-rsa.pem", "other.example", err, sizeof(err)), 42);
+    CHECK(strstr(err, "certificate for localhost does not match requested name other.example"));
     CHECK_EQ_INT(verify(trust, "wrongname.pem", "localhost", err, sizeof(err)), 42);
     CHECK(strstr(err, "certificate for other.example does not match requested name localhost"));
     CHECK_EQ_INT(verify(trust, "expired.pem", "localhost", err, sizeof(err)), 45);
     CHECK(strstr(err, "expired on 2020-01-02 00:00:00 UTC") != NULL);
+    CHECK(strstr(err, "CN=localhost") != NULL);
     CHECK_EQ_INT(verify(trust, "untrusted.pem", "localhost", err, sizeof(err)), 48);
     CHECK(strstr(err, "untrusted root") != NULL);
     CHECK_EQ_INT(verify(trust, "rsa1024.pem", "localhost", err, sizeof(err)), 42);
@@ -107,6 +111,39 @@ int main(void)
     CHECK_EQ_INT(x509_verify_peer(trust, der, len, 1, "localhost", &peer, err, sizeof(err)), 42);
     CHECK(strstr(err, "does not parse") != NULL);
     CHECK_EQ_INT(x509_verify_peer(trust, der, len, 0, "localhost", &peer, err, sizeof(err)), 42);
+    CHECK(peer.key == NULL);
+
+    /* A good leaf followed by junk: the sentence says which certificate is broken. */
+    x509_chain *good =
+        x509_chain_load_file(path("server-rsa.pem"), path("server-rsa.key"), err, sizeof(err));
+    CHECK(good != NULL);
+    if (good != NULL) {
+        const uint8_t *pair[2] = {x509_chain_der(good, 0, &len[0]), junk};
+        size_t pair_len[2] = {len[0], sizeof(junk)};
+        CHECK_EQ_INT(
+            x509_verify_peer(trust, pair, pair_len, 2, "localhost", &peer, err, sizeof(err)), 42);
+        CHECK(strstr(err, "certificate 2 of 2 does not parse") != NULL);
+        /* Trailing bytes after a certificate are not a certificate either. */
+        uint8_t padded[4096];
+        if (len[0] < sizeof(padded)) {
+            memcpy(padded, pair[0], len[0]);
+            padded[len[0]] = 0;
+            const uint8_t *one[1] = {padded};
+            size_t one_len[1] = {len[0] + 1};
+            CHECK_EQ_INT(x509_verify_peer(NULL, one, one_len, 1, NULL, &peer, err, sizeof(err)),
+                         42);
+        }
+        /* Verification off still describes the leaf and hands over its key. */
+        CHECK_EQ_INT(x509_verify_peer(NULL, pair, pair_len, 1, NULL, &peer, err, sizeof(err)), 0);
+        CHECK(peer.key != NULL);
+        CHECK_EQ_INT(peer.key_type, CRYPTO_KEY_RSA);
+        CHECK_EQ_INT(peer.key_bits, 2048);
+        CHECK(strcmp(peer.key_name, "RSA-2048") == 0);
+        CHECK(strstr(peer.subject, "CN=localhost") != NULL);
+        CHECK(strstr(peer.issuer, "CN=parley test intermediate") != NULL);
+        crypto_key_free(peer.key);
+        x509_chain_free(good);
+    }
     x509_trust_free(trust);
     return check_summary("test_x509");
 }
