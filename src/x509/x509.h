@@ -40,7 +40,7 @@ size_t x509_chain_count(const x509_chain *c);
 const uint8_t *x509_chain_der(const x509_chain *c, size_t i, size_t *len);
 /* The private key (owned by the chain). */
 crypto_key *x509_chain_key(const x509_chain *c);
-/* The leaf's subject as one line, e.g. "CN=localhost, O=parley". */
+/* The leaf's subject as one line (RFC 2253 order), e.g. "CN=localhost,O=parley". */
 const char *x509_chain_subject(const x509_chain *c);
 
 /* ---- trust and peer verification ----------------------------------------------------------- */
