@@ -4,11 +4,11 @@
  */
 #include <errno.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include "parley.h"
 
-/* Sends everything pending. */
+/* Sends everything pending. MSG_NOSIGNAL: a peer that already hung up is an error to return,
+ * not a SIGPIPE that kills the caller. */
 static int flush_output(parley_conn *c, int fd)
 {
     unsigned char buf[16384];
@@ -16,7 +16,7 @@ static int flush_output(parley_conn *c, int fd)
     while ((n = parley_take(c, buf, sizeof(buf))) > 0) {
         size_t off = 0;
         while (off < n) {
-            ssize_t w = write(fd, buf + off, n - off);
+            ssize_t w = send(fd, buf + off, n - off, MSG_NOSIGNAL);
             if (w < 0 && errno == EINTR)
                 continue;
             if (w <= 0)
@@ -67,7 +67,10 @@ int parley_fd_handshake(parley_conn *c, int fd)
         if (rc != PARLEY_WANT_READ)
             return rc;
         if (fill_input(c, fd) < 0 || parley_state(c) == PARLEY_STATE_FAILED) {
+            /* Keep the socket's errno (a timeout, a reset) for the caller to report. */
+            int saved = errno;
             flush_output(c, fd);
+            errno = saved;
             return PARLEY_ERROR;
         }
     }
@@ -93,7 +96,9 @@ int parley_fd_read(parley_conn *c, int fd, void *buf, size_t cap, size_t *got)
     for (;;) {
         int rc = parley_read(c, buf, cap, got);
         if (rc != PARLEY_WANT_READ) {
+            int saved = errno;
             flush_output(c, fd); /* an alert or warning the engine queued */
+            errno = saved;
             return rc;
         }
         if (flush_output(c, fd) != PARLEY_OK)
