@@ -2,29 +2,26 @@
  * parley server: an HTTPS/1.1 server on one poll() loop over non-blocking sockets, each client a
  * parley_conn driven with the sans-I/O calls, so a slow or broken client never stalls the others.
  */
-#define _GNU_SOURCE /* strcasestr */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <netdb.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "http.h"
+#include "server_http.h"
 #include "tool.h"
 
-#define MAX_CLIENTS  256
-#define MAX_REQUEST  (64 * 1024)
-#define MAX_RESPONSE (1024 * 1024)
-#define MAX_CERTS    4
+#define MAX_CLIENTS 256
+#define MAX_REQUEST (64 * 1024)
+#define MAX_CERTS   4
+#define WIRE_CHUNK  16384
 
 typedef struct server_opts {
     const char *certs[MAX_CERTS], *keys[MAX_CERTS];
@@ -40,12 +37,14 @@ typedef struct client {
     parley_conn *conn;
     parley_trace_log *log; /* without --root: the handshake, drawn on the connection page */
     char peer[64];
-    char *request;
+    char *request; /* plaintext received, heads not yet answered */
     size_t request_len;
-    unsigned char *pending; /* wire bytes the socket did not take yet */
-    size_t pending_len;
+    server_reply reply; /* the reply being written, reply_off bytes of it given to the engine */
+    size_t reply_off;
+    unsigned char *wire; /* engine output the socket did not take yet */
+    size_t wire_len;
     time_t last_active;
-    int closing;
+    int closing; /* close_notify queued: the connection ends once it is sent */
 } client;
 
 static volatile sig_atomic_t stop;
@@ -178,245 +177,98 @@ static int listen_on(const server_opts *o)
     return fd;
 }
 
-/* Moves engine output to the socket; keeps what the socket would not take. */
+/* Moves engine output to the socket. What the socket would not take waits in cl->wire (made
+ * once, on the first short send) until poll says the socket is writable again. */
 static int flush_client(client *cl)
 {
-    unsigned char buf[16384];
+    unsigned char buf[WIRE_CHUNK];
     for (;;) {
-        if (cl->pending_len == 0) {
-            size_t n = parley_take(cl->conn, buf, sizeof(buf));
+        const unsigned char *src = cl->wire;
+        size_t n = cl->wire_len;
+        if (n == 0) {
+            n = parley_take(cl->conn, buf, sizeof(buf));
             if (n == 0)
                 return 0;
-            cl->pending = malloc(n);
-            if (cl->pending == NULL)
-                return -1;
-            memcpy(cl->pending, buf, n);
-            cl->pending_len = n;
+            src = buf;
         }
-        ssize_t w = send(cl->fd, cl->pending, cl->pending_len, MSG_NOSIGNAL);
-        if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-            return 0;
-        if (w <= 0)
+        ssize_t w = send(cl->fd, src, n, MSG_NOSIGNAL);
+        if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
             return -1;
-        memmove(cl->pending, cl->pending + w, cl->pending_len - (size_t)w);
-        cl->pending_len -= (size_t)w;
-        if (cl->pending_len == 0) {
-            free(cl->pending);
-            cl->pending = NULL;
+        size_t sent = w > 0 ? (size_t)w : 0;
+        if (sent > 0)
+            cl->last_active = time(NULL);
+        if (src == cl->wire) {
+            memmove(cl->wire, cl->wire + sent, n - sent);
+            cl->wire_len = n - sent;
+        } else if (sent < n) {
+            if (cl->wire == NULL && (cl->wire = malloc(WIRE_CHUNK)) == NULL)
+                return -1;
+            memcpy(cl->wire, buf + sent, n - sent);
+            cl->wire_len = n - sent;
         }
+        if (sent < n)
+            return 0;
     }
 }
 
-static void hex(const uint8_t *p, size_t n, char *out)
+/* Starts the reply to the next complete request head, if any; 1 if one was started. */
+static int next_request(client *cl, const server_opts *o)
 {
-    for (size_t i = 0; i < n; i++)
-        sprintf(out + 2 * i, "%02x", p[i]);
-    out[2 * n] = '\0';
-}
-
-static const char *content_type(const char *path)
-{
-    const char *dot = strrchr(path, '.');
-    static const char *const types[][2] = {
-        {".html", "text/html"},     {".txt", "text/plain"},        {".css", "text/css"},
-        {".js", "text/javascript"}, {".json", "application/json"}, {".png", "image/png"},
-        {".svg", "image/svg+xml"},
-    };
-    for (size_t i = 0; dot && i < sizeof(types) / sizeof(types[0]); i++)
-        if (strcasecmp(dot, types[i][0]) == 0)
-            return types[i][1];
-    return "application/octet-stream";
-}
-
-/* Text from the peer (SNI, certificate subjects) goes into HTML escaped. */
-static void html_text(FILE *out, const char *s)
-{
-    for (; *s; s++) {
-        if (*s == '<')
-            fputs("&lt;", out);
-        else if (*s == '>')
-            fputs("&gt;", out);
-        else if (*s == '&')
-            fputs("&amp;", out);
-        else if (*s == '"')
-            fputs("&quot;", out);
-        else
-            fputc(*s, out);
-    }
-}
-
-static void page_item(FILE *out, const char *label, const char *id, const char *value)
-{
-    fprintf(out, "<dt>%s</dt><dd id=\"%s\">", label, id);
-    html_text(out, value);
-    fputs("</dd>", out);
-}
-
-/* A page describing the connection that carried the request: what was negotiated, then the
- * diagram of the very handshake that delivered it. Returns a malloc'd page. */
-static char *connection_page(client *cl, size_t *len)
-{
-    parley_conn *c = cl->conn;
-    uint8_t sid[32];
-    char sid_hex[65];
-    hex(sid, parley_session_id(c, sid), sid_hex);
-    const char *suite = parley_cipher_suite_name(parley_cipher_suite(c));
-    char *summary = NULL, *diagram = NULL, *page = NULL;
-    size_t summary_len = 0, diagram_len = 0;
-    FILE *f = open_memstream(&summary, &summary_len);
-    if (f == NULL)
-        return NULL;
-    fputs("<dl>", f);
-    page_item(f, "version", "version", parley_version_name(parley_version(c)));
-    page_item(f, "cipher suite", "suite", suite ? suite : "?");
-    page_item(f, "group", "group", parley_group_name(parley_group(c)));
-    page_item(f, "server name", "sni", parley_server_name(c));
-    page_item(f, "ALPN", "alpn", parley_alpn(c));
-    page_item(f, "session id", "session", sid_hex);
-    page_item(f, "client certificate", "peer",
-              parley_peer_subject(c)[0] ? parley_peer_subject(c) : "none");
-    fputs("</dl>\n", f);
-    fclose(f);
-    f = open_memstream(&diagram, &diagram_len);
-    if (f != NULL) {
-        parley_trace_log_write(cl->log, PARLEY_TRACE_HTML, f,
-                               "parley: the handshake that delivered this page", 0);
-        fclose(f);
-    }
-    /* The summary goes right under the diagram page's heading. */
-    const char *cut = diagram ? strstr(diagram, "</h1>") : NULL;
-    size_t head = cut ? (size_t)(cut - diagram) + 5 : 0;
-    *len = summary_len + diagram_len;
-    page = malloc(*len + 1);
-    if (page != NULL) {
-        memcpy(page, diagram, head);
-        memcpy(page + head, summary, summary_len);
-        memcpy(page + head + summary_len, diagram + head, diagram_len - head);
-    }
-    free(summary);
-    free(diagram);
-    return page;
-}
-
-/* Reads a file under root into a malloc'd buffer; refuses anything that resolves outside. */
-static char *read_under_root(const char *root, const char *path, size_t *len, int *status)
-{
-    char want[PATH_MAX], real_root[PATH_MAX], real[PATH_MAX];
-    *status = 404;
-    if (strstr(path, "..") != NULL || realpath(root, real_root) == NULL)
-        return NULL;
-    snprintf(want, sizeof(want), "%s/%s", root, path[0] == '/' ? path + 1 : path);
-    if (realpath(want, real) == NULL || strncmp(real, real_root, strlen(real_root)) != 0)
-        return NULL;
-    struct stat st;
-    if (stat(real, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > MAX_RESPONSE)
-        return NULL;
-    FILE *f = fopen(real, "rb");
-    char *buf = f ? malloc((size_t)st.st_size + 1) : NULL;
-    if (buf == NULL || fread(buf, 1, (size_t)st.st_size, f) != (size_t)st.st_size) {
-        free(buf);
-        if (f)
-            fclose(f);
-        return NULL;
-    }
-    fclose(f);
-    *len = (size_t)st.st_size;
-    *status = 200;
-    return buf;
-}
-
-/* Answers one request head; returns 1 if the connection should close afterwards. */
-static int answer(client *cl, const server_opts *o, const char *head)
-{
-    char method[16] = "", path[2048] = "", version[16] = "";
-    int fields = sscanf(head, "%15s %2047s %15s", method, path, version);
-    int close_after = fields < 3 || strcmp(version, "HTTP/1.0") == 0 ||
-                      strcasestr(head, "\nConnection: close") != NULL;
-    int status = 200, head_only = strcmp(method, "HEAD") == 0;
-    const char *type = "text/html";
-    char *body = NULL;
-    size_t body_len = 0;
-    if (fields < 2 || strncmp(version, "HTTP/", 5) != 0) {
-        status = 400;
-        close_after = 1;
-    } else if (strcmp(method, "GET") != 0 && !head_only) {
-        status = 405;
-    } else if (o->root) {
-        path[strcspn(path, "?#")] = '\0';
-        if (strcmp(path, "/") == 0)
-            snprintf(path, sizeof(path), "/index.html");
-        body = read_under_root(o->root, path, &body_len, &status);
-        type = content_type(path);
+    size_t head = http_head_length(cl->request, cl->request_len);
+    int rc;
+    if (head == 0 && cl->request_len < MAX_REQUEST)
+        return 0;
+    if (head == 0) {
+        rc = server_http_too_large(&cl->reply);
+        cl->request_len = 0;
     } else {
-        body = connection_page(cl, &body_len);
-        status = body ? 200 : 404;
+        rc = server_http_answer(cl->request, head, o->root, cl->conn, cl->log, &cl->reply);
+        memmove(cl->request, cl->request + head, cl->request_len - head);
+        cl->request_len -= head;
     }
-    static const char *const reasons[] = {
-        [200] = "OK", [400] = "Bad Request", [404] = "Not Found", [405] = "Method Not Allowed"};
-    const char *src = body ? body : reasons[status];
-    if (status != 200) {
-        body_len = strlen(src);
-        type = "text/plain";
-    }
-    size_t cap = 512 + body_len;
-    char *resp = malloc(cap);
-    int n = snprintf(resp, cap,
-                     "HTTP/1.1 %d %s\r\nServer: parley/%s\r\nContent-Type: %s\r\n"
-                     "Content-Length: %zu\r\nConnection: %s\r\n\r\n",
-                     status, reasons[status], PARLEY_VERSION_STRING, type, body_len,
-                     close_after ? "close" : "keep-alive");
-    size_t total = (size_t)n;
-    if (!head_only) {
-        memcpy(resp + total, src, body_len);
-        total += body_len;
-    }
-    /* One parley_write: a small page goes out in a single record. */
-    size_t off = 0;
-    while (off < total) {
-        size_t w;
-        if (parley_write(cl->conn, resp + off, total - off, &w) != PARLEY_OK)
-            break;
-        off += w;
-        if (flush_client(cl) < 0)
-            break;
-    }
-    free(resp);
-    free(body);
-    return close_after;
+    cl->reply_off = 0;
+    return rc == 0;
 }
 
-/* Extracts and answers every complete request head in the buffer. */
-static void serve_requests(client *cl, const server_opts *o)
+/* Moves replies into the engine and the engine's output to the socket for as long as the socket
+ * takes it; answers pipelined requests in order. -1 when the connection is broken. */
+static int pump(client *cl, const server_opts *o)
 {
     for (;;) {
-        char *end = NULL;
-        size_t head_len = 0;
-        for (size_t i = 0; i + 1 < cl->request_len && end == NULL; i++) {
-            if (cl->request[i] == '\n' && cl->request[i + 1] == '\n')
-                end = cl->request + i, head_len = i + 2;
-            else if (i + 3 < cl->request_len && memcmp(cl->request + i, "\r\n\r\n", 4) == 0)
-                end = cl->request + i, head_len = i + 4;
+        if (flush_client(cl) < 0)
+            return -1;
+        if (cl->wire_len > 0 || parley_state(cl->conn) != PARLEY_STATE_OPEN)
+            return 0; /* the socket is full, or there is nothing to write to */
+        if (cl->reply_off < cl->reply.len) {
+            /* A reply under 16 KiB goes in one call, so in one record. */
+            size_t w;
+            if (parley_write(cl->conn, cl->reply.data + cl->reply_off,
+                             cl->reply.len - cl->reply_off, &w) != PARLEY_OK)
+                return -1;
+            cl->reply_off += w;
+            continue;
         }
-        if (end == NULL)
-            return;
-        *end = '\0';
-        int close_after = answer(cl, o, cl->request);
-        memmove(cl->request, cl->request + head_len, cl->request_len - head_len);
-        cl->request_len -= head_len;
-        if (close_after) {
-            parley_close(cl->conn);
-            cl->closing = 1;
-            return;
+        if (cl->reply.data != NULL) {
+            free(cl->reply.data);
+            cl->reply.data = NULL;
+            if (cl->reply.close_after) {
+                cl->closing = 1;
+                parley_close(cl->conn);
+            }
+            cl->reply.len = cl->reply_off = 0;
+            continue;
         }
+        if (cl->closing || !next_request(cl, o))
+            return flush_client(cl);
     }
 }
 
 /* Reads from the socket into the engine and the request buffer; -1 when the client is done. */
-static int on_readable(client *cl, const server_opts *o)
+static int on_readable(client *cl)
 {
-    unsigned char buf[16384];
+    unsigned char buf[WIRE_CHUNK];
     ssize_t r = recv(cl->fd, buf, sizeof(buf), 0);
-    if (r < 0 && (errno == EAGAIN || errno == EINTR))
+    if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
         return 0;
     int was_handshaking = parley_state(cl->conn) == PARLEY_STATE_HANDSHAKING;
     if (r <= 0) {
@@ -424,38 +276,32 @@ static int on_readable(client *cl, const server_opts *o)
     } else {
         size_t off = 0;
         while (off < (size_t)r) {
-            off += parley_feed(cl->conn, buf + off, (size_t)r - off);
-            for (;;) {
-                size_t got;
-                if (cl->request_len == MAX_REQUEST)
-                    return -1;
-                if (parley_read(cl->conn, cl->request + cl->request_len,
-                                MAX_REQUEST - cl->request_len, &got) != PARLEY_OK)
-                    break;
+            size_t used = parley_feed(cl->conn, buf + off, (size_t)r - off);
+            off += used;
+            size_t got = 0;
+            while (cl->request_len < MAX_REQUEST &&
+                   parley_read(cl->conn, cl->request + cl->request_len,
+                               MAX_REQUEST - cl->request_len, &got) == PARLEY_OK)
                 cl->request_len += got;
-            }
-            if (parley_state(cl->conn) == PARLEY_STATE_FAILED)
-                break;
+            if (used == 0 && cl->request_len == MAX_REQUEST)
+                break; /* a head too large: answered with 431, the rest is dropped */
         }
     }
     parley_handshake(cl->conn);
-    if (parley_state(cl->conn) == PARLEY_STATE_FAILED) {
+    parley_conn_state state = parley_state(cl->conn);
+    if (state == PARLEY_STATE_FAILED) {
         if (was_handshaking)
             fprintf(stderr, "handshake failed from %s: %s\n", cl->peer,
                     parley_error_message(cl->conn));
         flush_client(cl); /* the alert */
         return -1;
     }
-    if (parley_state(cl->conn) == PARLEY_STATE_CLOSED) {
+    if (state == PARLEY_STATE_CLOSED) {
         parley_close(cl->conn);
         flush_client(cl);
         return -1;
     }
-    if (r == 0)
-        return -1;
-    if (!cl->closing)
-        serve_requests(cl, o);
-    return 0;
+    return r == 0 ? -1 : 0;
 }
 
 /* --trace: the connection's diagram, written when it ends. */
@@ -482,7 +328,8 @@ static void drop(client *cl)
     parley_conn_free(cl->conn);
     parley_trace_log_free(cl->log);
     free(cl->request);
-    free(cl->pending);
+    free(cl->reply.data);
+    free(cl->wire);
     memset(cl, 0, sizeof(*cl));
     cl->fd = -1;
 }
@@ -546,7 +393,7 @@ int cmd_server(int argc, char **argv)
             if (clients[i].fd < 0)
                 continue;
             short ev = POLLIN;
-            if (clients[i].pending_len || parley_output_pending(clients[i].conn))
+            if (clients[i].wire_len || parley_output_pending(clients[i].conn))
                 ev |= POLLOUT;
             pfd[n] = (struct pollfd){clients[i].fd, ev, 0};
             map[n++] = i;
@@ -561,12 +408,11 @@ int cmd_server(int argc, char **argv)
             int done = 0;
             if (pfd[k].revents & (POLLIN | POLLHUP | POLLERR)) {
                 cl->last_active = now;
-                done = on_readable(cl, &o) < 0;
+                done = on_readable(cl) < 0;
             }
-            if (!done && flush_client(cl) < 0)
+            if (!done && pump(cl, &o) < 0)
                 done = 1;
-            if (!done && cl->closing && cl->pending_len == 0 &&
-                parley_output_pending(cl->conn) == 0)
+            if (!done && cl->closing && cl->wire_len == 0 && parley_output_pending(cl->conn) == 0)
                 done = 1;
             if (!done && now - cl->last_active > o.timeout) {
                 if (parley_state(cl->conn) == PARLEY_STATE_HANDSHAKING)
