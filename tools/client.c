@@ -2,14 +2,14 @@
  * parley client URL: an HTTPS GET like curl, or --raw like s_client. The body goes to stdout,
  * byte-exact; -v prints what was negotiated to stderr as `key: value` lines.
  */
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/socket.h>
-#include <sys/time.h>
 #include <unistd.h>
 
+#include "http.h"
 #include "tool.h"
 
 static const char client_usage[] =
@@ -53,18 +53,22 @@ static int parse_url(client_opts *o)
         snprintf(o->host, sizeof(o->host), "%.*s", (int)(host_end - p - 1), p + 1);
         host_end++;
     } else {
-        host_end = p + strcspn(p, ":/");
+        host_end = p + strcspn(p, ":/?#");
         snprintf(o->host, sizeof(o->host), "%.*s", (int)(host_end - p), p);
     }
     if (o->host[0] == '\0')
         return tool_fail("no host in %s", o->url);
     snprintf(o->port, sizeof(o->port), "443");
     if (*host_end == ':') {
-        size_t n = strcspn(host_end + 1, "/");
+        size_t n = strcspn(host_end + 1, "/?#");
         snprintf(o->port, sizeof(o->port), "%.*s", (int)n, host_end + 1);
         host_end += 1 + n;
     }
-    snprintf(o->path, sizeof(o->path), "%s", *host_end == '/' ? host_end : "/");
+    if (o->port[0] == '\0' || strspn(o->port, "0123456789") != strlen(o->port))
+        return tool_fail("bad port in %s", o->url);
+    /* The fragment stays with the client; "https://h?q" asks for "/?q". */
+    snprintf(o->path, sizeof(o->path), "%s%.*s", *host_end == '/' ? "" : "/",
+             (int)strcspn(host_end, "#"), host_end);
     return 0;
 }
 
@@ -153,7 +157,12 @@ static parley_config *client_config(const client_opts *o)
         ok = parley_config_set_verify(cfg, 0) == PARLEY_OK;
     if (ok && tool_keylog(cfg, o->keylog) != 0)
         ok = 0;
-    if (ok && (o->cert || o->key))
+    if (ok && (o->cert == NULL) != (o->key == NULL)) {
+        parley_config_free(cfg);
+        tool_fail("--cert and --key go together");
+        return NULL;
+    }
+    if (ok && o->cert)
         ok = parley_config_add_certificate(cfg, o->cert, o->key) == PARLEY_OK;
     if (!ok) {
         tool_fail("%s", parley_config_error(cfg));
@@ -177,140 +186,128 @@ static void print_negotiated(parley_conn *c)
     fprintf(stderr, "peer-key: %s\n", parley_peer_key(c));
 }
 
-/* Whether buf holds a whole HTTP response; sets the body span when it does. */
-static int http_complete(const char *buf, size_t len, size_t *body, size_t *body_len, int *status)
+/* Why a parley_fd_* call failed: the engine's sentence, or the socket's (a timeout, a reset)
+ * when the engine itself saw nothing wrong. */
+static const char *io_failure(parley_conn *c, int saved_errno, const client_opts *o)
 {
-    const char *end = NULL;
-    for (size_t i = 0; i + 1 < len && end == NULL; i++) {
-        if (buf[i] == '\n' && buf[i + 1] == '\n')
-            end = buf + i + 2;
-        else if (i + 3 < len && memcmp(buf + i, "\r\n\r\n", 4) == 0)
-            end = buf + i + 4;
-    }
-    if (end == NULL)
-        return 0;
-    *status = 0;
-    sscanf(buf, "HTTP/%*d.%*d %d", status);
-    size_t head = (size_t)(end - buf);
-    long content_length = -1;
-    int chunked = 0;
-    for (const char *line = buf; line < end;) {
-        const char *eol = memchr(line, '\n', (size_t)(end - line));
-        if (eol == NULL)
-            break;
-        if (strncasecmp(line, "Content-Length:", 15) == 0)
-            content_length = atol(line + 15);
-        if (strncasecmp(line, "Transfer-Encoding:", 18) == 0 && strstr(line, "chunked") != NULL &&
-            strstr(line, "chunked") < eol)
-            chunked = 1;
-        line = eol + 1;
-    }
-    *body = head;
-    if (chunked)
-        return 0; /* decoded at the end, once the connection closes */
-    if (content_length >= 0) {
-        *body_len = (size_t)content_length;
-        return len - head >= (size_t)content_length;
-    }
-    *body_len = len - head;
-    return 0;
+    static char text[128];
+    if (parley_state(c) == PARLEY_STATE_FAILED || (saved_errno == 0 && parley_error_message(c)[0]))
+        return parley_error_message(c);
+    if (saved_errno == 0)
+        return "the connection failed";
+    if (saved_errno == EAGAIN || saved_errno == EWOULDBLOCK)
+        snprintf(text, sizeof(text), "timed out after %d s waiting for the server", o->timeout);
+    else
+        snprintf(text, sizeof(text), "connection failed: %s", strerror(saved_errno));
+    return text;
 }
 
-/* Decodes a chunked body in place; returns its length. */
-static size_t dechunk(char *p, size_t len)
+/* The Host header: the URL's authority, with the port only when it is not 443. */
+static void host_header(const client_opts *o, char *out, size_t cap)
 {
-    size_t in = 0, out = 0;
-    while (in < len) {
-        char *endp;
-        unsigned long n = strtoul(p + in, &endp, 16);
-        char *eol = memchr(p + in, '\n', len - in);
-        if (eol == NULL || n == 0)
-            break;
-        in = (size_t)(eol - p) + 1;
-        if (n > len - in)
-            n = len - in;
-        memmove(p + out, p + in, n);
-        out += n;
-        in += n;
-        while (in < len && (p[in] == '\r' || p[in] == '\n'))
-            in++;
-    }
-    return out;
+    int v6 = strchr(o->host, ':') != NULL;
+    snprintf(out, cap, "%s%s%s%s%s", v6 ? "[" : "", o->host, v6 ? "]" : "",
+             strcmp(o->port, "443") == 0 ? "" : ":", strcmp(o->port, "443") == 0 ? "" : o->port);
 }
 
+/* GET PATH; the body goes to stdout as it arrives, decoded from chunks if need be. */
 static int run_http(parley_conn *c, int fd, const client_opts *o)
 {
-    char request[4096];
+    char request[4096], host[300];
+    host_header(o, host, sizeof(host));
     int n = snprintf(request, sizeof(request),
                      "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: parley/%s\r\n"
                      "Connection: close\r\n\r\n",
-                     o->path, o->host, PARLEY_VERSION_STRING);
+                     o->path, host, PARLEY_VERSION_STRING);
+    errno = 0;
+    if (n < 0 || (size_t)n >= sizeof(request))
+        return tool_fail("URL too long");
     if (parley_fd_write(c, fd, request, (size_t)n) != PARLEY_OK)
-        return tool_fail("sending the request failed: %s", parley_error_message(c));
-    size_t len = 0, cap = 65536, body = 0, body_len = 0;
-    char *buf = malloc(cap);
-    int status = 0, complete = 0, rc;
-    for (;;) {
-        if (cap - len < 16384) {
-            cap *= 2;
-            buf = realloc(buf, cap);
-        }
+        return tool_fail("sending the request failed: %s", io_failure(c, errno, o));
+    static http_response response; /* static: its head buffer is large */
+    http_response_init(&response);
+    char buf[16384];
+    int done = 0, rc;
+    while (!done) {
         size_t got;
-        rc = parley_fd_read(c, fd, buf + len, cap - len, &got);
+        errno = 0;
+        rc = parley_fd_read(c, fd, buf, sizeof(buf), &got);
+        if (rc == PARLEY_CLOSED || (rc == PARLEY_ERROR && parley_error_code(c) == PARLEY_E_EOF)) {
+            /* The end of the connection may be what delimits the body. */
+            if (http_response_finish(&response) < 0)
+                return tool_fail("%s", response.error);
+            break;
+        }
         if (rc != PARLEY_OK)
-            break;
-        len += got;
-        if ((complete = http_complete(buf, len, &body, &body_len, &status)))
-            break;
+            return tool_fail("%s", io_failure(c, errno, o));
+        done = http_response_feed(&response, buf, got, stdout);
+        if (done < 0)
+            return tool_fail("%s", response.error);
     }
-    if (!complete && http_complete(buf, len, &body, &body_len, &status) == 0 && body == 0) {
-        free(buf);
-        return tool_fail("no complete HTTP response: %s",
-                         rc == PARLEY_ERROR ? parley_error_message(c) : "connection closed");
-    }
-    if (!complete && rc == PARLEY_ERROR && parley_error_code(c) != PARLEY_E_EOF) {
-        free(buf);
-        return tool_fail("%s", parley_error_message(c));
-    }
-    if (!complete) {
-        /* Closed: the body is what arrived (chunked decoded). */
-        char *p = buf + body;
-        size_t rest = len - body;
-        int chunked = 0;
-        for (char *h = buf; h < buf + body; h++)
-            if (strncasecmp(h, "chunked", 7) == 0)
-                chunked = 1;
-        body_len = chunked ? dechunk(p, rest) : (body_len < rest ? body_len : rest);
-    }
-    fwrite(buf + body, 1, body_len, stdout);
-    fflush(stdout);
-    free(buf);
-    if (status < 200 || status > 299)
-        return tool_fail("server answered HTTP status %d", status);
+    if (fflush(stdout) != 0)
+        return tool_fail("cannot write the body: %s", strerror(errno));
+    if (response.status < 200 || response.status > 299)
+        return tool_fail("server answered HTTP status %d", response.status);
     return 0;
 }
 
-/* --raw: stdin to the peer; what comes back to stdout until the peer closes or stays quiet for a
- * second after stdin ended (an echo server waits for us), then close_notify. */
-static int run_raw(parley_conn *c, int fd)
+/* Copies one decrypted record to stdout; 1 on data, 0 once the peer closed, -1 on failure. */
+static int raw_receive(parley_conn *c, int fd, const client_opts *o)
 {
     char buf[16384];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof(buf), stdin)) > 0)
-        if (parley_fd_write(c, fd, buf, n) != PARLEY_OK)
-            return tool_fail("%s", parley_error_message(c));
-    struct timeval idle = {1, 0};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &idle, sizeof(idle));
-    for (;;) {
-        size_t got;
-        if (parley_fd_read(c, fd, buf, sizeof(buf), &got) != PARLEY_OK)
-            break;
+    size_t got;
+    errno = 0;
+    int rc = parley_fd_read(c, fd, buf, sizeof(buf), &got);
+    if (rc == PARLEY_OK) {
         fwrite(buf, 1, got, stdout);
+        fflush(stdout);
+        return 1;
     }
-    fflush(stdout);
-    if (parley_state(c) == PARLEY_STATE_FAILED && parley_error_code(c) != PARLEY_E_EOF)
-        return tool_fail("%s", parley_error_message(c));
-    return 0;
+    /* A peer that hangs up without close_notify still delivered what came before. */
+    if (rc == PARLEY_CLOSED || parley_error_code(c) == PARLEY_E_EOF)
+        return 0;
+    tool_fail("%s", io_failure(c, errno, o));
+    return -1;
+}
+
+/* --raw: stdin to the peer and the peer's bytes to stdout, both as they come (like s_client);
+ * once stdin ends, close_notify, then everything the peer still sends until it closes (an echo
+ * server answers what it got, then closes too). Each decrypted record fits the read buffer, so
+ * nothing waits inside the engine where poll cannot see it. */
+static int run_raw(parley_conn *c, int fd, const client_opts *o)
+{
+    char buf[16384];
+    int stdin_open = 1;
+    while (stdin_open) {
+        struct pollfd p[2] = {{STDIN_FILENO, POLLIN, 0}, {fd, POLLIN, 0}};
+        if (poll(p, 2, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            return tool_fail("poll: %s", strerror(errno));
+        }
+        if (p[1].revents != 0) {
+            int r = raw_receive(c, fd, o);
+            if (r <= 0)
+                return r < 0;
+        }
+        if (p[0].revents != 0) {
+            ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0) {
+                stdin_open = 0;
+            } else if (parley_fd_write(c, fd, buf, (size_t)n) != PARLEY_OK) {
+                return tool_fail("%s", io_failure(c, errno, o));
+            }
+        }
+    }
+    errno = 0;
+    if (parley_fd_close(c, fd) != PARLEY_OK)
+        return tool_fail("%s", io_failure(c, errno, o));
+    int r;
+    while ((r = raw_receive(c, fd, o)) > 0)
+        ;
+    return r < 0;
 }
 
 /* The trace goes to stderr (so stdout stays the body) or to --trace-file. */
@@ -374,13 +371,15 @@ int cmd_client(int argc, char **argv)
     if (log)
         parley_conn_set_trace(c, parley_trace_log_add, log);
     int rc;
+    errno = 0;
     if (parley_fd_handshake(c, fd) != PARLEY_OK) {
-        rc = tool_fail("%s", parley_error_message(c));
+        rc = tool_fail("%s", io_failure(c, errno, &o));
     } else {
         if (o.verbose)
             print_negotiated(c);
-        rc = o.raw ? run_raw(c, fd) : run_http(c, fd, &o);
-        parley_fd_close(c, fd);
+        rc = o.raw ? run_raw(c, fd, &o) : run_http(c, fd, &o);
+        if (parley_state(c) == PARLEY_STATE_OPEN || parley_state(c) == PARLEY_STATE_CLOSED)
+            parley_fd_close(c, fd);
     }
     close(fd);
     if (log && write_trace(log, &o) != 0)

@@ -55,16 +55,25 @@ int tool_connect(const char *host, const char *port, int timeout)
     return fd;
 }
 
+/* parley-bench lives next to the parley binary, wherever that was started from (a PATH search
+ * leaves argv[0] without a directory, so /proc/self/exe is asked first). */
 int cmd_bench(int argc, char **argv, const char *self)
 {
-    char path[PATH_MAX];
-    const char *slash = strrchr(self, '/');
-    if (slash)
-        snprintf(path, sizeof(path), "%.*s/parley-bench", (int)(slash - self), self);
+    char exe[PATH_MAX], path[PATH_MAX + 16];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+    } else {
+        snprintf(exe, sizeof(exe), "%s", self);
+    }
+    const char *slash = strrchr(exe, '/');
+    if (slash != NULL)
+        snprintf(path, sizeof(path), "%.*s/parley-bench", (int)(slash - exe), exe);
     else
         snprintf(path, sizeof(path), "parley-bench");
-    argv[0] = path;
     (void)argc;
+    argv[0] = path;
     execvp(path, argv);
-    return tool_fail("cannot run %s (build the parley-bench target): %s", path, strerror(errno));
+    return tool_fail("cannot run %s (build it with the parley-bench target, -DPARLEY_BENCH=ON): %s",
+                     path, strerror(errno));
 }
