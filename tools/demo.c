@@ -32,6 +32,7 @@ static const demo_flow flows[] = {
 
 typedef struct demo_server {
     int listen_fd;
+    int done_pipe[2]; /* the server writes a byte once a flow's connection is finished */
     parley_config *cfg;
     parley_trace_log *logs[FLOW_COUNT]; /* flow i's connection logs into logs[i] */
 } demo_server;
@@ -67,45 +68,88 @@ static void *serve(void *arg)
         }
         parley_conn_free(c);
         close(fd);
+        /* Its half of the trace is complete: the flow may be drawn. */
+        if (write(s->done_pipe[1], "x", 1) != 1)
+            break;
     }
     return NULL;
 }
 
-static int run_flow(const demo_flow *f, const char *ca_file, int port, parley_trace_log *log)
+typedef struct flow_result {
+    int ok;
+    size_t bytes; /* of HTTP response received */
+    char version[16], suite[64], group[32], peer[256], peer_key[32];
+    char failure[256];
+} flow_result;
+
+/* One client connection over the flow's suite: GET /, then close_notify. */
+static void run_flow(const demo_flow *f, const char *ca_file, int port, parley_trace_log *log,
+                     flow_result *res)
 {
+    memset(res, 0, sizeof(*res));
     parley_config *cfg = parley_config_new();
-    parley_config_set_ca_file(cfg, ca_file);
-    parley_config_set_ciphers(cfg, f->suite);
+    parley_conn *c = NULL;
     char portstr[16];
     snprintf(portstr, sizeof(portstr), "%d", port);
-    int fd = tool_connect("127.0.0.1", portstr, 10);
-    parley_conn *c = parley_conn_new(cfg, PARLEY_CLIENT);
+    int fd = -1;
+    if (parley_config_set_ca_file(cfg, ca_file) != PARLEY_OK ||
+        parley_config_set_ciphers(cfg, f->suite) != PARLEY_OK) {
+        snprintf(res->failure, sizeof(res->failure), "%s", parley_config_error(cfg));
+        goto out;
+    }
+    fd = tool_connect("127.0.0.1", portstr, 10);
+    c = parley_conn_new(cfg, PARLEY_CLIENT);
+    if (fd < 0 || c == NULL) {
+        snprintf(res->failure, sizeof(res->failure), "no connection");
+        goto out;
+    }
     parley_conn_set_server_name(c, "localhost");
     parley_conn_set_trace(c, parley_trace_log_add, log);
-    int ok = 0;
-    if (fd >= 0 && parley_fd_handshake(c, fd) == PARLEY_OK) {
-        static const char req[] = "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
-        parley_fd_write(c, fd, req, sizeof(req) - 1);
-        char buf[2048];
-        size_t total = 0, got;
-        while (parley_fd_read(c, fd, buf, sizeof(buf), &got) == PARLEY_OK)
-            total += got;
-        parley_fd_close(c, fd);
-        printf("\n   version %s, suite %s, group %s\n   server certificate %s (%s); %zu bytes "
-               "of HTTP received\n\n",
-               parley_version_name(parley_version(c)),
-               parley_cipher_suite_name(parley_cipher_suite(c)),
-               parley_group(c) ? parley_group_name(parley_group(c)) : "(RSA key transport)",
-               parley_peer_subject(c), parley_peer_key(c), total);
-        ok = total > 0;
-    } else {
-        printf("   FAILED: %s\n\n", parley_error_message(c));
+    if (parley_fd_handshake(c, fd) != PARLEY_OK) {
+        snprintf(res->failure, sizeof(res->failure), "%s", parley_error_message(c));
+        goto out;
     }
+    const char *suite = parley_cipher_suite_name(parley_cipher_suite(c));
+    uint16_t group = parley_group(c);
+    snprintf(res->version, sizeof(res->version), "%s", parley_version_name(parley_version(c)));
+    snprintf(res->suite, sizeof(res->suite), "%s", suite ? suite : "?");
+    snprintf(res->group, sizeof(res->group), "%s",
+             group ? parley_group_name(group) : "none (RSA key transport)");
+    snprintf(res->peer, sizeof(res->peer), "%s", parley_peer_subject(c));
+    snprintf(res->peer_key, sizeof(res->peer_key), "%s", parley_peer_key(c));
+    static const char req[] = "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+    char buf[2048];
+    size_t got;
+    int rc = parley_fd_write(c, fd, req, sizeof(req) - 1);
+    while (rc == PARLEY_OK &&
+           (rc = parley_fd_read(c, fd, buf + res->bytes, sizeof(buf) - 1 - res->bytes, &got)) ==
+               PARLEY_OK)
+        res->bytes += got;
+    buf[res->bytes] = '\0';
+    parley_fd_close(c, fd);
+    /* Success is the whole exchange: a 200 and the server's close_notify. */
+    res->ok = rc == PARLEY_CLOSED && strncmp(buf, "HTTP/1.1 200 ", 13) == 0;
+    if (!res->ok)
+        snprintf(res->failure, sizeof(res->failure), "%s",
+                 rc == PARLEY_CLOSED ? "no 200 response" : parley_error_message(c));
+out:
     if (fd >= 0)
         close(fd);
     parley_conn_free(c);
     parley_config_free(cfg);
-    return ok;
+}
+
+/* The block under each diagram: what the client saw. */
+static void print_result(const flow_result *res, const demo_flow *f)
+{
+    printf("\n%s\n", f->title);
+    if (!res->ok) {
+        printf("   FAILED: %s\n\n", res->failure);
+        return;
+    }
+    printf("   version   %s\n   suite     %s\n   group     %s\n   peer      %s (%s)\n"
+           "   received  %zu bytes of HTTP\n   ok\n\n",
+           res->version, res->suite, res->group, res->peer, res->peer_key, res->bytes);
 }
 
 /* Writes flow i's diagram as DIR/flow-N.html and adds it to the index. */
@@ -162,22 +206,26 @@ int cmd_demo(int argc, char **argv)
     for (size_t i = 0; i < FLOW_COUNT; i++)
         server.logs[i] = parley_trace_log_new();
     pthread_t thread;
-    pthread_create(&thread, NULL, serve, &server);
+    if (pipe(server.done_pipe) < 0 || pthread_create(&thread, NULL, serve, &server) != 0)
+        return tool_fail("cannot start the demo server");
 
     size_t passed = 0;
     int color = isatty(STDOUT_FILENO);
     for (size_t i = 0; i < FLOW_COUNT; i++) {
-        char title[256];
+        char title[256], done;
         snprintf(title, sizeof(title), "== %s (%s)", flows[i].title, flows[i].reference);
-        int ok = run_flow(&flows[i], ca_file, port, server.logs[i]);
-        /* The server side finishes its half of the log before the next flow starts. */
-        if (i + 1 == FLOW_COUNT)
-            pthread_join(thread, NULL);
-        else
-            usleep(20000);
+        flow_result res;
+        run_flow(&flows[i], ca_file, port, server.logs[i], &res);
+        /* Draw only once the server has finished its half of the log. */
+        if (read(server.done_pipe[0], &done, 1) != 1)
+            res.ok = 0;
         parley_trace_log_write(server.logs[i], PARLEY_TRACE_TEXT, stdout, title, color);
-        passed += (size_t)ok;
+        print_result(&res, &flows[i]);
+        passed += (size_t)res.ok;
     }
+    pthread_join(thread, NULL);
+    close(server.done_pipe[0]);
+    close(server.done_pipe[1]);
     if (html_dir != NULL) {
         char path[1024];
         snprintf(path, sizeof(path), "%s/index.html", html_dir);
