@@ -418,6 +418,9 @@ int cmd_server(int argc, char **argv)
                 if (parley_state(cl->conn) == PARLEY_STATE_HANDSHAKING)
                     fprintf(stderr, "handshake failed from %s: timed out after %d s\n", cl->peer,
                             o.timeout);
+                /* An idle keep-alive client is told the connection ends, best effort. */
+                if (parley_state(cl->conn) == PARLEY_STATE_OPEN && parley_close(cl->conn) == 0)
+                    flush_client(cl);
                 done = 1;
             }
             if (done) {
