@@ -172,11 +172,14 @@ static char *read_under_root(const char *root, const char *path, char *resolved,
     *status = 404;
     if (realpath(root, real_root) == NULL)
         return NULL;
-    snprintf(want, sizeof(want), "%s%s", real_root, path);
+    /* A name too long to resolve is one that cannot exist under the root. */
+    if (strlen(real_root) + strlen(path) + sizeof("/index.html") > sizeof(want))
+        return NULL;
+    memcpy(want, real_root, strlen(real_root) + 1);
+    strcat(want, path);
     struct stat st;
     if (stat(want, &st) == 0 && S_ISDIR(st.st_mode))
-        strncat(want, path[strlen(path) - 1] == '/' ? "index.html" : "/index.html",
-                sizeof(want) - strlen(want) - 1);
+        strcat(want, path[strlen(path) - 1] == '/' ? "index.html" : "/index.html");
     if (realpath(want, resolved) == NULL)
         return NULL;
     size_t root_len = strlen(real_root);
