@@ -1,5 +1,5 @@
 /* The trace log: deep copies of events, added under a lock so a client and a server in two
- * threads can share one log. */
+ * threads can share one log, in chunks that never move once handed out. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,92 +8,115 @@
 parley_trace_log *parley_trace_log_new(void)
 {
     parley_trace_log *log = calloc(1, sizeof(*log));
-    if (log != NULL)
-        pthread_mutex_init(&log->lock, NULL);
+    if (log != NULL && pthread_mutex_init(&log->lock, NULL) != 0) {
+        free(log);
+        return NULL;
+    }
     return log;
 }
 
-static void event_free(parley_trace_event *ev)
+/* Chunk k starts at event LOG_FIRST_CHUNK * (2^k - 1). */
+static size_t chunk_of(size_t i, size_t *offset)
 {
-    for (size_t i = 0; i < ev->field_count; i++) {
-        free((char *)ev->fields[i].name);
-        free((char *)ev->fields[i].value);
-    }
-    free((parley_trace_field *)ev->fields);
-    free((char *)ev->name);
+    size_t blocks = i / LOG_FIRST_CHUNK + 1;
+    size_t k = (size_t)(63 - __builtin_clzll((unsigned long long)blocks));
+    *offset = i - LOG_FIRST_CHUNK * (((size_t)1 << k) - 1);
+    return k;
+}
+
+static parley_trace_event *slot(const parley_trace_log *log, size_t i)
+{
+    size_t offset;
+    size_t k = chunk_of(i, &offset);
+    return &log->chunk[k][offset];
 }
 
 void parley_trace_log_free(parley_trace_log *log)
 {
     if (log == NULL)
         return;
+    /* Each event's fields and strings are one block, owned through its fields pointer. */
     for (size_t i = 0; i < log->count; i++)
-        event_free(&log->events[i]);
-    free(log->events);
+        free((void *)slot(log, i)->fields);
+    for (size_t k = 0; k < LOG_CHUNKS; k++)
+        free(log->chunk[k]);
     pthread_mutex_destroy(&log->lock);
     free(log);
 }
 
-static char *copy(const char *s)
+static char *put_string(char **cursor, const char *s)
 {
-    return strdup(s ? s : "");
+    size_t n = strlen(s ? s : "") + 1;
+    char *dst = *cursor;
+    memcpy(dst, s ? s : "", n);
+    *cursor += n;
+    return dst;
+}
+
+/* One allocation per event: the field array followed by every string it points to. */
+static bool deep_copy(parley_trace_event *dst, const parley_trace_event *src)
+{
+    size_t bytes = (src->field_count + 1) * sizeof(parley_trace_field);
+    bytes += strlen(src->name ? src->name : "") + 1;
+    for (size_t i = 0; i < src->field_count; i++) {
+        bytes += strlen(src->fields[i].name ? src->fields[i].name : "") + 1;
+        bytes += strlen(src->fields[i].value ? src->fields[i].value : "") + 1;
+    }
+    parley_trace_field *fields = malloc(bytes);
+    if (fields == NULL)
+        return false;
+    char *cursor = (char *)(fields + src->field_count + 1);
+    *dst = *src;
+    dst->name = put_string(&cursor, src->name);
+    for (size_t i = 0; i < src->field_count; i++) {
+        fields[i].name = put_string(&cursor, src->fields[i].name);
+        fields[i].value = put_string(&cursor, src->fields[i].value);
+    }
+    dst->fields = fields;
+    return true;
 }
 
 void parley_trace_log_add(const parley_trace_event *event, void *arg)
 {
     parley_trace_log *log = arg;
-    parley_trace_event ev = *event;
-    parley_trace_field *fields =
-        calloc(event->field_count ? event->field_count : 1, sizeof(*fields));
-    ev.name = copy(event->name);
-    for (size_t i = 0; fields && i < event->field_count; i++) {
-        fields[i].name = copy(event->fields[i].name);
-        fields[i].value = copy(event->fields[i].value);
-    }
-    ev.fields = fields;
-    if (fields == NULL)
-        ev.field_count = 0;
+    if (log == NULL || event == NULL)
+        return;
+    parley_trace_event copy;
+    if (!deep_copy(&copy, event))
+        return;
     pthread_mutex_lock(&log->lock);
-    if (log->count == log->cap) {
-        size_t cap = log->cap ? 2 * log->cap : 64;
-        parley_trace_event *grown = realloc(log->events, cap * sizeof(*grown));
-        if (grown == NULL) {
-            pthread_mutex_unlock(&log->lock);
-            event_free(&ev);
-            return;
-        }
-        log->events = grown;
-        log->cap = cap;
+    size_t offset;
+    size_t k = chunk_of(log->count, &offset);
+    if (k < LOG_CHUNKS && log->chunk[k] == NULL)
+        log->chunk[k] = malloc((LOG_FIRST_CHUNK << k) * sizeof(parley_trace_event));
+    if (k >= LOG_CHUNKS || log->chunk[k] == NULL) {
+        pthread_mutex_unlock(&log->lock);
+        free((void *)copy.fields);
+        return;
     }
-    log->events[log->count++] = ev;
+    log->chunk[k][offset] = copy;
+    log->count++;
     pthread_mutex_unlock(&log->lock);
+}
+
+static size_t locked_count(const parley_trace_log *log)
+{
+    /* The lock is part of a log that is never itself const; only this view of it is. */
+    pthread_mutex_t *lock = (pthread_mutex_t *)&log->lock;
+    pthread_mutex_lock(lock);
+    size_t n = log->count;
+    pthread_mutex_unlock(lock);
+    return n;
 }
 
 size_t parley_trace_log_count(const parley_trace_log *log)
 {
-    return log ? log->count : 0;
+    return log ? locked_count(log) : 0;
 }
 
 const parley_trace_event *parley_trace_log_get(const parley_trace_log *log, size_t i)
 {
-    return log && i < log->count ? &log->events[i] : NULL;
-}
-
-bool render_visible(const parley_trace_log *log, const parley_trace_event *ev)
-{
-    if (ev->kind == PARLEY_TRACE_STEP)
-        return true;
-    bool client = false, server = false;
-    for (size_t i = 0; i < log->count; i++) {
-        client |= log->events[i].role == PARLEY_CLIENT;
-        server |= log->events[i].role == PARLEY_SERVER;
-    }
-    return !(client && server) || ev->outgoing;
-}
-
-bool render_client_to_server(const parley_trace_event *ev)
-{
-    return (ev->role == PARLEY_CLIENT) == (ev->outgoing != 0);
+    return log && i < locked_count(log) ? slot(log, i) : NULL;
 }
 
 int parley_trace_log_write(const parley_trace_log *log, parley_trace_format format, FILE *out,
@@ -101,13 +124,21 @@ int parley_trace_log_write(const parley_trace_log *log, parley_trace_format form
 {
     if (log == NULL || out == NULL)
         return PARLEY_ERROR;
+    render_view view;
+    if (!render_view_init(&view, log))
+        return PARLEY_ERROR;
+    int rc = PARLEY_ERROR;
     switch (format) {
     case PARLEY_TRACE_TEXT:
-        return render_text(log, out, title ? title : "TLS handshake", color);
+        rc = render_text(&view, out, title ? title : "TLS handshake", color);
+        break;
     case PARLEY_TRACE_JSON:
-        return render_json(log, out);
+        rc = render_json(&view, out);
+        break;
     case PARLEY_TRACE_HTML:
-        return render_html(log, out, title ? title : "TLS handshake");
+        rc = render_html(&view, out, title ? title : "TLS handshake");
+        break;
     }
-    return PARLEY_ERROR;
+    render_view_free(&view);
+    return rc;
 }
