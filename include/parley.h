@@ -98,10 +98,18 @@ void parley_config_free(parley_config *cfg);
 /* The sentence describing the last failed setter, or "". */
 const char *parley_config_error(const parley_config *cfg);
 
-/* Lowest and highest protocol version (PARLEY_TLS1_x). */
+/* Lowest and highest protocol version (PARLEY_TLS1_x). The default is TLS 1.2 only; TLS 1.0 and
+ * 1.1 are spoken only when the minimum is lowered to them. A range this build cannot speak at
+ * all (TLS 1.3 only) is refused with a reason, never narrowed silently. */
 int parley_config_set_versions(parley_config *cfg, uint16_t min, uint16_t max);
+/* Client: send TLS_FALLBACK_SCSV (RFC 7507). Set it only on a retry with a lowered maximum
+ * version after a failed attempt; a server that supports a higher version than this client
+ * offers then refuses with inappropriate_fallback, defeating a forced downgrade. */
+int parley_config_set_fallback_scsv(parley_config *cfg, int on);
 /* Cipher suites by IANA name, comma separated, in preference order, e.g.
- * "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_RSA_WITH_AES_128_CBC_SHA". */
+ * "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_RSA_WITH_AES_128_CBC_SHA". The legacy suites
+ * (RC4, 3DES) are never in the default list and are enabled only by naming them here; RC4 needs
+ * OpenSSL's legacy provider, and naming an RC4 suite fails with a reason when it is missing. */
 int parley_config_set_ciphers(parley_config *cfg, const char *list);
 /* Key exchange groups, comma separated, preference order: "x25519,secp256r1,secp384r1"
  * ("P-256" and "P-384" are accepted too). */

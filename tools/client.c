@@ -20,8 +20,9 @@ static const char client_usage[] =
     "  --cert FILE --key FILE   client certificate chain and key\n"
     "  --servername NAME    SNI and the name verified, instead of HOST\n"
     "  --connect-to H:P     connect there; the URL's name is still sent and verified\n"
-    "  --tls-min V --tls-max V  version range (1.0 1.1 1.2 1.3)\n"
-    "  --ciphers LIST       IANA suite names, comma separated\n"
+    "  --tls-min V --tls-max V  version range (1.0 1.1 1.2; default 1.2 only)\n"
+    "  --fallback-scsv      send TLS_FALLBACK_SCSV: this is a retry at a lower version\n"
+    "  --ciphers LIST       IANA suite names, comma separated (RC4 and 3DES only by name)\n"
     "  --groups LIST        x25519,secp256r1,secp384r1\n"
     "  --alpn LIST          protocols to offer\n"
     "  --raw                no HTTP: stdin to the server, the server's bytes to stdout\n"
@@ -35,7 +36,7 @@ typedef struct client_opts {
     const char *url, *cacert, *capath, *cert, *key, *servername, *connect_to;
     const char *ciphers, *groups, *alpn, *keylog, *trace, *trace_file;
     uint16_t tls_min, tls_max;
-    int insecure, raw, verbose, timeout;
+    int insecure, raw, verbose, timeout, fallback_scsv;
     char host[256], port[16], path[2048];
 } client_opts;
 
@@ -107,6 +108,8 @@ static int parse_args(int argc, char **argv, client_opts *o)
         } else if (strcmp(a, "--timeout") == 0 && next) {
             o->timeout = atoi(next);
             i++;
+        } else if (strcmp(a, "--fallback-scsv") == 0) {
+            o->fallback_scsv = 1;
         } else if (strcmp(a, "-k") == 0 || strcmp(a, "--insecure") == 0) {
             o->insecure = 1;
         } else if (strcmp(a, "--trace") == 0 || strncmp(a, "--trace=", 8) == 0) {
@@ -140,9 +143,9 @@ static parley_config *client_config(const client_opts *o)
         return NULL;
     }
     int ok = 1;
-    if (o->tls_min || o->tls_max)
-        ok = parley_config_set_versions(cfg, o->tls_min ? o->tls_min : PARLEY_TLS1_2,
-                                        o->tls_max ? o->tls_max : PARLEY_TLS1_2) == PARLEY_OK;
+    ok = tool_set_versions(cfg, o->tls_min, o->tls_max) == PARLEY_OK;
+    if (ok && o->fallback_scsv)
+        ok = parley_config_set_fallback_scsv(cfg, 1) == PARLEY_OK;
     if (ok && o->ciphers)
         ok = parley_config_set_ciphers(cfg, o->ciphers) == PARLEY_OK;
     if (ok && o->groups)

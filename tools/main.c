@@ -40,6 +40,17 @@ uint16_t tool_version(const char *text)
     return 0;
 }
 
+int tool_set_versions(parley_config *cfg, uint16_t min, uint16_t max)
+{
+    if (min == 0 && max == 0)
+        return PARLEY_OK;
+    if (min == 0)
+        min = max < PARLEY_TLS1_2 ? max : PARLEY_TLS1_2;
+    if (max == 0)
+        max = min > PARLEY_TLS1_2 ? min : PARLEY_TLS1_2;
+    return parley_config_set_versions(cfg, min, max);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {

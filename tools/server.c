@@ -129,9 +129,8 @@ static parley_config *server_config(const server_opts *o)
     int ok = cfg != NULL;
     for (int i = 0; ok && i < o->n_certs; i++)
         ok = parley_config_add_certificate(cfg, o->certs[i], o->keys[i]) == PARLEY_OK;
-    if (ok && (o->tls_min || o->tls_max))
-        ok = parley_config_set_versions(cfg, o->tls_min ? o->tls_min : PARLEY_TLS1_2,
-                                        o->tls_max ? o->tls_max : PARLEY_TLS1_2) == PARLEY_OK;
+    if (ok)
+        ok = tool_set_versions(cfg, o->tls_min, o->tls_max) == PARLEY_OK;
     if (ok && o->ciphers)
         ok = parley_config_set_ciphers(cfg, o->ciphers) == PARLEY_OK;
     if (ok && o->groups)

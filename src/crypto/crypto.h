@@ -24,13 +24,16 @@ typedef enum crypto_hash_alg {
     CRYPTO_SHA1,
     CRYPTO_SHA256,
     CRYPTO_SHA384,
+    /* MD5 and SHA-1 of the same input, concatenated (36 bytes): the TLS 1.0/1.1 handshake hash,
+     * their RSA signature digest, and, as a PRF selector, their PRF. */
+    CRYPTO_MD5_SHA1,
     CRYPTO_HASH_COUNT
 } crypto_hash_alg;
 
 #define CRYPTO_MAX_HASH 48 /* SHA-384 */
 
 size_t crypto_hash_size(crypto_hash_alg alg);
-/* Internal block size (64 for MD5/SHA-1/SHA-256, 128 for SHA-384). */
+/* Internal block size (64 for MD5/SHA-1/SHA-256 and MD5+SHA-1, 128 for SHA-384). */
 size_t crypto_hash_block_size(crypto_hash_alg alg);
 /* One-shot digest. */
 int crypto_digest(crypto_hash_alg alg, const uint8_t *data, size_t len, uint8_t *out);
@@ -56,11 +59,12 @@ void crypto_hmac_free(crypto_hmac *m);
 int crypto_hmac_oneshot(crypto_hash_alg alg, const uint8_t *key, size_t key_len,
                         const uint8_t *data, size_t len, uint8_t *out);
 
-/* TLS 1.2 PRF (RFC 5246 section 5) with the given hash: out = PRF(secret, label, seed1 + seed2).
- * seed2 may be NULL. */
-int crypto_prf_tls12(crypto_hash_alg alg, const uint8_t *secret, size_t secret_len,
-                     const char *label, const uint8_t *seed1, size_t seed1_len,
-                     const uint8_t *seed2, size_t seed2_len, uint8_t *out, size_t out_len);
+/* The TLS PRF: out = PRF(secret, label, seed1 + seed2); seed2 may be NULL. alg is the TLS 1.2
+ * PRF hash (RFC 5246 section 5: P_SHA256 or P_SHA384), or CRYPTO_MD5_SHA1 for the TLS 1.0/1.1
+ * PRF (RFC 2246 section 5: P_MD5 over the first half of the secret XOR P_SHA1 over the second). */
+int crypto_prf(crypto_hash_alg alg, const uint8_t *secret, size_t secret_len, const char *label,
+               const uint8_t *seed1, size_t seed1_len, const uint8_t *seed2, size_t seed2_len,
+               uint8_t *out, size_t out_len);
 
 /* ---- record ciphers ------------------------------------------------------------------------ */
 
@@ -89,18 +93,36 @@ void crypto_aead_free(crypto_aead *a);
 typedef enum crypto_cbc_alg {
     CRYPTO_AES128_CBC = 0,
     CRYPTO_AES256_CBC,
+    CRYPTO_3DES_EDE_CBC, /* legacy: 8-byte blocks, 24-byte key */
 } crypto_cbc_alg;
 
-#define CRYPTO_CBC_BLOCK 16
+#define CRYPTO_CBC_BLOCK 16 /* the largest block size (AES) */
 
 size_t crypto_cbc_key_size(crypto_cbc_alg alg);
+size_t crypto_cbc_block_size(crypto_cbc_alg alg);
 /* A keyed raw CBC context (no padding: the record layer pads) for one direction. */
 typedef struct crypto_cbc crypto_cbc;
 crypto_cbc *crypto_cbc_new(crypto_cbc_alg alg, int encrypt, const uint8_t *key);
-/* len is a multiple of the block size; in and out may be equal. */
-int crypto_cbc_run(crypto_cbc *c, const uint8_t iv[CRYPTO_CBC_BLOCK], const uint8_t *in, size_t len,
-                   uint8_t *out);
+/* len is a multiple of the block size; iv is one block; in and out may be equal. */
+int crypto_cbc_run(crypto_cbc *c, const uint8_t *iv, const uint8_t *in, size_t len, uint8_t *out);
 void crypto_cbc_free(crypto_cbc *c);
+
+/* Stream ciphers: RC4, for the legacy suites only. OpenSSL 3 keeps RC4 in its legacy provider,
+ * which parley loads into a library-private OSSL_LIB_CTX on first use, so the application's own
+ * libcrypto state (its default context and providers) is untouched. */
+typedef enum crypto_stream_alg {
+    CRYPTO_RC4_128 = 0,
+} crypto_stream_alg;
+
+/* Whether the cipher can be used; when not, *why (if given) says why in a sentence. */
+bool crypto_stream_available(crypto_stream_alg alg, const char **why);
+size_t crypto_stream_key_size(crypto_stream_alg alg);
+/* A keyed stream cipher for one direction; the keystream continues across calls. */
+typedef struct crypto_stream crypto_stream;
+crypto_stream *crypto_stream_new(crypto_stream_alg alg, int encrypt, const uint8_t *key);
+/* in and out may be equal. */
+int crypto_stream_run(crypto_stream *s, const uint8_t *in, size_t len, uint8_t *out);
+void crypto_stream_free(crypto_stream *s);
 
 /* ---- ephemeral key exchange (X25519, P-256, P-384; group ids as in parley.h) --------------- */
 
@@ -154,6 +176,10 @@ void crypto_key_free(crypto_key *k);
 #define SIG_RSA_PSS_RSAE_SHA384    0x0805
 #define SIG_RSA_PSS_RSAE_SHA512    0x0806
 #define SIG_ED25519                0x0807
+/* TLS 1.0/1.1 RSA signatures (RFC 2246 7.4.3): PKCS#1 v1.5 over MD5 || SHA-1 with no DigestInfo.
+ * Not a SignatureScheme: parley's own value, never sent on the wire. (ECDSA in TLS 1.0/1.1 signs
+ * SHA-1, which is SIG_ECDSA_SHA1.) */
+#define SIG_RSA_PKCS1_MD5_SHA1 0xff01
 
 #define CRYPTO_MAX_SIGNATURE 1024 /* RSA-8192 */
 

@@ -11,7 +11,7 @@ typedef struct crypto_table {
     EVP_MD *md[CRYPTO_HASH_COUNT];
     EVP_MD *sha512;
     EVP_CIPHER *aead[3];
-    EVP_CIPHER *cbc[2];
+    EVP_CIPHER *cbc[3];
     EVP_MAC *hmac;
     EVP_MAC_CTX *hmac_template[CRYPTO_HASH_COUNT]; /* digest set, no key: dup'd per key */
     EVP_PKEY *ec_group[2]; /* P-256, P-384 parameters only: keygen and peer keys start here */

@@ -3,7 +3,7 @@
 
 size_t crypto_hash_size(crypto_hash_alg alg)
 {
-    static const size_t sizes[CRYPTO_HASH_COUNT] = {16, 20, 32, 48};
+    static const size_t sizes[CRYPTO_HASH_COUNT] = {16, 20, 32, 48, 36};
     return alg < CRYPTO_HASH_COUNT ? sizes[alg] : 0;
 }
 

@@ -12,7 +12,8 @@ crypto_table crypto_algs;
 static pthread_once_t crypto_once = PTHREAD_ONCE_INIT;
 static int crypto_init_ok;
 
-static const char *const hash_names[CRYPTO_HASH_COUNT] = {"MD5", "SHA1", "SHA256", "SHA384"};
+static const char *const hash_names[CRYPTO_HASH_COUNT] = {"MD5", "SHA1", "SHA256", "SHA384",
+                                                          "MD5-SHA1"};
 
 static EVP_MAC_CTX *hmac_template(const char *digest)
 {
@@ -54,23 +55,28 @@ static void crypto_fetch_all(void)
     t->aead[CRYPTO_CHACHA20_POLY1305] = EVP_CIPHER_fetch(NULL, "ChaCha20-Poly1305", NULL);
     t->cbc[CRYPTO_AES128_CBC] = EVP_CIPHER_fetch(NULL, "AES-128-CBC", NULL);
     t->cbc[CRYPTO_AES256_CBC] = EVP_CIPHER_fetch(NULL, "AES-256-CBC", NULL);
+    t->cbc[CRYPTO_3DES_EDE_CBC] = EVP_CIPHER_fetch(NULL, "DES-EDE3-CBC", NULL);
     t->hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
     t->ec_group[0] = ec_group_params("P-256");
     t->ec_group[1] = ec_group_params("P-384");
     int ok =
         t->hmac != NULL && t->sha512 != NULL && t->ec_group[0] != NULL && t->ec_group[1] != NULL;
     for (int i = 0; ok && i < CRYPTO_HASH_COUNT; i++) {
-        /* MD5 may be missing (FIPS); only the legacy PRF needs it. */
+        /* MD5 may be missing (FIPS); only the legacy versions and suites need it. */
         if (t->md[i] == NULL) {
-            ok = i == CRYPTO_MD5;
+            ok = i == CRYPTO_MD5 || i == CRYPTO_MD5_SHA1;
             continue;
         }
+        /* MD5+SHA-1 is a handshake hash, never an HMAC: the TLS 1.0 PRF keys its two halves. */
+        if (i == CRYPTO_MD5_SHA1)
+            continue;
         t->hmac_template[i] = hmac_template(hash_names[i]);
         ok = t->hmac_template[i] != NULL;
     }
     for (int i = 0; ok && i < 3; i++)
         ok = t->aead[i] != NULL;
-    for (int i = 0; ok && i < 2; i++)
+    /* 3DES may be missing (FIPS); only a legacy suite needs it, and naming one then fails. */
+    for (int i = 0; ok && i <= CRYPTO_AES256_CBC; i++)
         ok = t->cbc[i] != NULL;
     crypto_init_ok = ok;
 }

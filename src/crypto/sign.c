@@ -1,4 +1,6 @@
-/* Signatures by TLS SignatureScheme: RSA PKCS#1 v1.5, RSA-PSS (rsae), ECDSA and Ed25519. */
+/* Signatures by TLS SignatureScheme: RSA PKCS#1 v1.5, RSA-PSS (rsae), ECDSA and Ed25519, and the
+ * TLS 1.0/1.1 RSA signature over MD5 || SHA-1 (libcrypto's MD5-SHA1 digest, for which PKCS#1
+ * v1.5 signing omits the DigestInfo exactly as RFC 2246 7.4.3 requires). */
 #include <openssl/rsa.h>
 
 #include "crypto_internal.h"
@@ -14,6 +16,7 @@ typedef struct scheme_info {
 } scheme_info;
 
 static const scheme_info schemes[] = {
+    {SIG_RSA_PKCS1_MD5_SHA1, SIG_KIND_PKCS1, CRYPTO_MD5_SHA1, CRYPTO_KEY_NONE},
     {SIG_RSA_PKCS1_SHA1, SIG_KIND_PKCS1, CRYPTO_SHA1, CRYPTO_KEY_NONE},
     {SIG_RSA_PKCS1_SHA256, SIG_KIND_PKCS1, CRYPTO_SHA256, CRYPTO_KEY_NONE},
     {SIG_RSA_PKCS1_SHA384, SIG_KIND_PKCS1, CRYPTO_SHA384, CRYPTO_KEY_NONE},
@@ -63,6 +66,8 @@ static EVP_MD_CTX *sig_context(crypto_key *k, const scheme_info *s, int sign)
     const EVP_MD *md = s->hash == -2   ? NULL
                        : s->hash == -1 ? crypto_algs.sha512
                                        : crypto_algs.md[s->hash];
+    if (s->hash != -2 && md == NULL)
+        return NULL; /* not in this libcrypto (FIPS): never fall back to a default digest */
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     EVP_PKEY_CTX *pctx = NULL;
     int ok = ctx != NULL && (sign ? EVP_DigestSignInit(ctx, &pctx, md, NULL, k->pkey)

@@ -90,12 +90,24 @@ int parley_config_set_versions(parley_config *cfg, uint16_t min, uint16_t max)
     if (config_mutable(cfg) != PARLEY_OK)
         return PARLEY_ERROR;
     if (min < PARLEY_TLS1_0 || max > PARLEY_TLS1_3 || min > max)
-        return config_error(cfg, "invalid version range 0x%04x to 0x%04x", min, max);
-    if (max < PARLEY_TLS1_2 || min > PARLEY_TLS1_2)
-        return config_error(cfg, "%s to %s is not available yet: this build speaks TLS 1.2",
-                            parley_version_name(min), parley_version_name(max));
-    cfg->min_version = min < PARLEY_TLS1_2 ? PARLEY_TLS1_2 : min;
-    cfg->max_version = PARLEY_TLS1_2;
+        return config_error(cfg,
+                            "invalid version range 0x%04x to 0x%04x (SSL 3.0 and older are "
+                            "not implemented: RFC 7568)",
+                            min, max);
+    /* Refused rather than narrowed: a caller asking for TLS 1.3 must not get 1.2 unawares. */
+    if (max > PARLEY_TLS1_2)
+        return config_error(cfg, "%s is not implemented yet: this build speaks TLS 1.0 to 1.2",
+                            parley_version_name(max));
+    cfg->min_version = min;
+    cfg->max_version = max;
+    return PARLEY_OK;
+}
+
+int parley_config_set_fallback_scsv(parley_config *cfg, int on)
+{
+    if (config_mutable(cfg) != PARLEY_OK)
+        return PARLEY_ERROR;
+    cfg->fallback_scsv = on != 0;
     return PARLEY_OK;
 }
 
@@ -129,6 +141,9 @@ static int add_suite(parley_config *cfg, const char *name, size_t len)
     const suite_info *s = suite_by_name(name, len);
     if (s == NULL)
         return config_error(cfg, "unknown or unsupported cipher suite \"%.*s\"", (int)len, name);
+    const char *why;
+    if (s->protection == RECORD_STREAM && !crypto_stream_available(s->stream, &why))
+        return config_error(cfg, "%s is unavailable: %s", s->name, why);
     for (size_t i = 0; i < cfg->n_suites; i++)
         if (cfg->suites[i] == s->id)
             return PARLEY_OK;
@@ -322,6 +337,11 @@ int config_freeze(parley_config *cfg, parley_role role)
     pthread_mutex_lock(&cfg->freeze_lock);
     if (!atomic_load(&cfg->frozen)) {
         cfg->wire_suites_len = encode_u16_list(cfg->suites, cfg->n_suites, cfg->wire_suites);
+        if (cfg->fallback_scsv) {
+            static const uint16_t scsv[1] = {SCSV_FALLBACK};
+            cfg->wire_suites_len +=
+                encode_u16_list(scsv, 1, cfg->wire_suites + cfg->wire_suites_len);
+        }
         cfg->wire_groups_len = encode_u16_list(cfg->groups, cfg->n_groups, cfg->wire_groups);
         cfg->wire_sigalgs_len = encode_u16_list(cfg->sigalgs, cfg->n_sigalgs, cfg->wire_sigalgs);
         atomic_store(&cfg->frozen, true);

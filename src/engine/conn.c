@@ -119,8 +119,15 @@ static bool output_reserve(parley_conn *c, size_t n)
 /* Seals records without failing the connection; used for alerts while failing. */
 static int send_records(parley_conn *c, uint8_t type, const uint8_t *data, size_t len)
 {
+    /* TLS 1.0 CBC: the 1/n-1 split puts one byte in a record of its own first, so the record
+     * with the rest is encrypted under an IV the peer-side attacker could not predict. */
+    bool split = type == CT_APPLICATION_DATA && len > 1 && record_split_first_byte(&c->write);
     do {
         size_t n = len < RECORD_MAX_PLAINTEXT ? len : RECORD_MAX_PLAINTEXT;
+        if (split) {
+            n = 1;
+            split = false;
+        }
         if (!output_reserve(c, RECORD_HEADER_LEN + n + record_expansion(&c->write)))
             return -1;
         size_t w = record_seal(&c->write, type, c->record_version, data, n, c->out + c->out_len);

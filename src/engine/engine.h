@@ -47,6 +47,7 @@ struct parley_config {
     uint8_t alpn[CONFIG_ALPN_MAX]; /* wire form: u8-prefixed names */
     size_t alpn_len;
     bool server_preference;
+    bool fallback_scsv; /* client: this is a fallback retry (RFC 7507) */
 
     config_cert certs[CONFIG_MAX_CERTS];
     size_t n_certs;
@@ -56,7 +57,7 @@ struct parley_config {
     x509_trust *trust; /* loaded when the configuration is frozen */
 
     /* Wire forms of the lists above, encoded once when the configuration is frozen. */
-    uint8_t wire_suites[2 * SUITE_MAX];
+    uint8_t wire_suites[2 * (SUITE_MAX + 1)]; /* + TLS_FALLBACK_SCSV */
     size_t wire_suites_len;
     uint8_t wire_groups[2 * CONFIG_MAX_GROUPS];
     size_t wire_groups_len;

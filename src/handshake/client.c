@@ -1,5 +1,6 @@
 /*
- * The TLS 1.2 client state machine (RFC 5246 7.3, full handshake).
+ * The TLS 1.0-1.2 client state machine (RFC 5246 7.3, full handshake; the versions differ in
+ * the key schedule and in how ServerKeyExchange is signed, not in the messages).
  *
  *   ClientHello        -->
  *                      <--  ServerHello, Certificate, [ServerKeyExchange],
@@ -40,7 +41,7 @@ int client_send_hello(parley_conn *c)
     hs_client_hello ch;
     memset(&ch, 0, sizeof(ch));
 
-    hs->client_version = cfg->max_version > PARLEY_TLS1_2 ? PARLEY_TLS1_2 : cfg->max_version;
+    hs->client_version = cfg->max_version;
     ch.version = hs->client_version;
     if (crypto_random(hs->client_random, 32) < 0)
         return conn_fail(c, PARLEY_E_INTERNAL, -1, "random generator failed");
@@ -58,7 +59,8 @@ int client_send_hello(parley_conn *c)
     ch.groups = (span){cfg->wire_groups, cfg->wire_groups_len};
     ch.has_point_formats = true;
     ch.point_formats = (span){uncompressed, 1};
-    ch.has_sig_algs = true;
+    /* Not meaningful before TLS 1.2, and not to be offered by a client that offers no more. */
+    ch.has_sig_algs = hs->client_version >= PARLEY_TLS1_2;
     ch.sig_algs = (span){cfg->wire_sigalgs, cfg->wire_sigalgs_len};
     if (cfg->alpn_len) {
         ch.has_alpn = true;
@@ -91,6 +93,12 @@ static int client_server_hello(parley_conn *c, const uint8_t *body, size_t len)
                          "server chose %s, outside the allowed range %s to %s",
                          parley_version_name(sh.version), parley_version_name(cfg->min_version),
                          parley_version_name(hs->client_version));
+    if (version_is_downgrade(sh.random, sh.version, hs->client_version))
+        return conn_fail(c, PARLEY_E_PROTOCOL, ALERT_ILLEGAL_PARAMETER,
+                         "server chose %s but its random carries the downgrade sentinel of a "
+                         "server that supports %s: the ClientHello was altered on the way (RFC "
+                         "8446 4.1.3)",
+                         parley_version_name(sh.version), parley_version_name(hs->client_version));
     const suite_info *suite = suite_find(sh.cipher_suite);
     if (suite == NULL || !config_has_u16(cfg->suites, cfg->n_suites, sh.cipher_suite) ||
         !suite_allowed_at(suite, sh.version))
@@ -121,15 +129,13 @@ static int client_server_hello(parley_conn *c, const uint8_t *body, size_t len)
 
     c->version = sh.version;
     c->record_version = sh.version;
-    c->suite = suite->id;
-    hs->suite = suite;
     hs->ems = sh.ems;
     hs->secure_renegotiation = sh.has_reneg_info;
     memcpy(hs->server_random, sh.random, 32);
     c->session_id_len = sh.session_id.len;
     if (sh.session_id.len > 0)
         memcpy(c->session_id, sh.session_id.p, sh.session_id.len);
-    if (transcript_start_hash(c) < 0)
+    if (hs_set_suite(c, suite) < 0)
         return -1;
     hs->state = C_WAIT_CERTIFICATE;
     return 0;
@@ -180,14 +186,18 @@ static int client_server_key_exchange(parley_conn *c, const uint8_t *body, size_
     const parley_config *cfg = c->cfg;
     hs_state *hs = c->hs;
     hs_server_key_exchange ske;
-    int alert = hs_parse_server_key_exchange(body, len, c->version >= PARLEY_TLS1_2, &ske);
+    bool tls12 = c->version >= PARLEY_TLS1_2;
+    int alert = hs_parse_server_key_exchange(body, len, tls12, &ske);
     if (alert)
         return hs_parse_failed(c, alert, "ServerKeyExchange");
     if (!config_has_u16(cfg->groups, cfg->n_groups, ske.group))
         return conn_fail(c, PARLEY_E_PROTOCOL, ALERT_ILLEGAL_PARAMETER,
                          "server chose group 0x%04x, which was not offered", ske.group);
-    if (!config_has_u16(cfg->sigalgs, cfg->n_sigalgs, ske.scheme) ||
-        !crypto_scheme_fits_key(hs->peer_key, ske.scheme, true))
+    /* Before TLS 1.2 the certificate's key type alone decides the signature. */
+    if (!tls12)
+        ske.scheme = sigalg_before_tls12(crypto_key_kind(hs->peer_key));
+    else if (!config_has_u16(cfg->sigalgs, cfg->n_sigalgs, ske.scheme) ||
+             !crypto_scheme_fits_key(hs->peer_key, ske.scheme, true))
         return conn_fail(c, PARLEY_E_PROTOCOL, ALERT_ILLEGAL_PARAMETER,
                          "server signed with scheme 0x%04x, which was not offered or does not "
                          "fit its key",
@@ -220,7 +230,7 @@ static int client_server_key_exchange(parley_conn *c, const uint8_t *body, size_
 static int client_certificate_request(parley_conn *c, const uint8_t *body, size_t len)
 {
     hs_certificate_request cr;
-    int alert = hs_parse_certificate_request(body, len, true, &cr);
+    int alert = hs_parse_certificate_request(body, len, c->version >= PARLEY_TLS1_2, &cr);
     if (alert)
         return hs_parse_failed(c, alert, "CertificateRequest");
     c->hs->certificate_requested = true;

@@ -208,10 +208,13 @@ int transcript_add_current(parley_conn *c)
     return transcript_add(c, c->hs->current, c->hs->current_len);
 }
 
-int transcript_start_hash(parley_conn *c)
+int hs_set_suite(parley_conn *c, const suite_info *suite)
 {
     hs_state *hs = c->hs;
-    hs->hash = crypto_hash_new(hs->suite->prf);
+    hs->suite = suite;
+    hs->prf = suite_prf_at(suite, c->version);
+    c->suite = suite->id;
+    hs->hash = crypto_hash_new(hs->prf);
     if (hs->hash == NULL || crypto_hash_update(hs->hash, hs->transcript, hs->transcript_len) < 0)
         return conn_fail(c, PARLEY_E_INTERNAL, ALERT_INTERNAL_ERROR, "transcript hash failed");
     return 0;
@@ -222,7 +225,7 @@ int transcript_hash(parley_conn *c, uint8_t *out, size_t *out_len)
     hs_state *hs = c->hs;
     if (crypto_hash_peek(hs->hash, out) < 0)
         return conn_fail(c, PARLEY_E_INTERNAL, ALERT_INTERNAL_ERROR, "transcript hash failed");
-    *out_len = crypto_hash_size(hs->suite->prf);
+    *out_len = crypto_hash_size(hs->prf);
     return 0;
 }
 

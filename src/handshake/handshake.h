@@ -33,6 +33,7 @@ typedef struct hs_state {
     writer out;
 
     const suite_info *suite;
+    crypto_hash_alg prf; /* PRF and transcript hash: the suite's in TLS 1.2, MD5+SHA-1 before */
     uint8_t client_random[32], server_random[32];
     uint16_t client_version; /* ClientHello.client_version: checked in the RSA pre-master */
     bool ems;                /* extended master secret negotiated */
@@ -94,8 +95,9 @@ void hs_free(parley_conn *c);
 int transcript_add(parley_conn *c, const uint8_t *data, size_t len);
 /* Adds the message being handled (see hs_step). */
 int transcript_add_current(parley_conn *c);
-/* Starts the running hash with the suite's PRF hash over everything so far. */
-int transcript_start_hash(parley_conn *c);
+/* The suite is chosen (c->version already is): records it and starts the running transcript
+ * hash with the PRF hash of that suite at that version over everything so far. */
+int hs_set_suite(parley_conn *c, const suite_info *suite);
 /* The running hash of the transcript so far. */
 int transcript_hash(parley_conn *c, uint8_t *out, size_t *out_len);
 
@@ -108,11 +110,17 @@ static inline size_t flight_mark(parley_conn *c)
 int flight_commit(parley_conn *c, size_t mark, const char *what);
 int flight_send(parley_conn *c);
 
-/* Key schedule (keys.c), TLS 1.2. */
+/* Key schedule (keys.c), TLS 1.0 to 1.2. */
 int keys_master_secret(parley_conn *c, const uint8_t *pms, size_t pms_len);
 int keys_derive(parley_conn *c);
 /* Finished verify_data for the sender; role is the sender's. */
 int keys_finished(parley_conn *c, parley_role sender, uint8_t out[12]);
+
+/* Downgrade sentinels (version.c, RFC 8446 4.1.3). The server writes one into its random when
+ * it negotiated below what it supports; the client, having offered client_max, checks. */
+void version_mark_downgrade(uint8_t server_random[32], uint16_t negotiated, uint16_t server_max);
+bool version_is_downgrade(const uint8_t server_random[32], uint16_t negotiated,
+                          uint16_t client_max);
 
 /* Shared checks. */
 /* Verifies that the finished message body matches what the peer must have computed. */

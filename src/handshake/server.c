@@ -1,5 +1,6 @@
 /*
- * The TLS 1.2 server state machine (RFC 5246 7.3, full handshake).
+ * The TLS 1.0-1.2 server state machine (RFC 5246 7.3, full handshake; the versions differ in the
+ * key schedule and in how ServerKeyExchange is signed, not in the messages).
  *
  *   ClientHello        -->
  *                      <--  ServerHello, Certificate, [ServerKeyExchange], ServerHelloDone
@@ -29,11 +30,14 @@ typedef struct server_choice {
 } server_choice;
 
 /* The signature scheme for cert given the client's list (RFC 5246 7.4.1.4.1: without the
- * extension, SHA-1 with the certificate's algorithm is assumed). 0 if none fits. */
+ * extension, SHA-1 with the certificate's algorithm is assumed; before TLS 1.2 the key type
+ * alone decides). 0 if none fits. */
 static uint16_t choose_scheme(const parley_config *cfg, const config_cert *cert,
-                              const hs_client_hello *ch)
+                              const hs_client_hello *ch, uint16_t version)
 {
     crypto_key *key = x509_chain_key(cert->chain);
+    if (version < PARLEY_TLS1_2)
+        return sigalg_before_tls12(cert->key_type);
     if (!ch->has_sig_algs)
         return cert->key_type == CRYPTO_KEY_RSA ? SIG_RSA_PKCS1_SHA1 : SIG_ECDSA_SHA1;
     for (size_t i = 0; i < cfg->n_sigalgs; i++)
@@ -57,7 +61,7 @@ static bool suite_usable(const parley_config *cfg, const hs_client_hello *ch, ui
         if (suite_wants_ec_cert(s) ? !ec : cert->key_type != CRYPTO_KEY_RSA)
             continue;
         uint16_t scheme = 0;
-        if (s->kex != KEX_RSA && (scheme = choose_scheme(cfg, cert, ch)) == 0)
+        if (s->kex != KEX_RSA && (scheme = choose_scheme(cfg, cert, ch, version)) == 0)
             continue;
         *out = (server_choice){s, cert, s->kex == KEX_RSA ? 0 : group, scheme};
         return true;
@@ -137,12 +141,19 @@ static int server_negotiate_version(parley_conn *c, const hs_client_hello *ch)
         return conn_fail(c, PARLEY_E_NEGOTIATE, ALERT_PROTOCOL_VERSION,
                          "client offers only SSL 3.0 or older (0x%04x), which is not supported",
                          ch->version);
-    uint16_t max = cfg->max_version > PARLEY_TLS1_2 ? PARLEY_TLS1_2 : cfg->max_version;
+    uint16_t max = cfg->max_version;
     uint16_t version = ch->version < max ? ch->version : max;
     if (version < cfg->min_version)
         return conn_fail(c, PARLEY_E_NEGOTIATE, ALERT_PROTOCOL_VERSION,
                          "client offers at most %s; this server requires %s or newer",
                          parley_version_name(ch->version), parley_version_name(cfg->min_version));
+    /* RFC 7507: a client retrying with a lower version says so; if we could have spoken a
+     * higher one, its first attempt was sabotaged and this one must not succeed. */
+    if (hs_list_has_u16(ch->cipher_suites, SCSV_FALLBACK) && ch->version < max)
+        return conn_fail(c, PARLEY_E_NEGOTIATE, ALERT_INAPPROPRIATE_FALLBACK,
+                         "client signals a fallback (TLS_FALLBACK_SCSV) to %s, but this server "
+                         "supports %s: refusing the downgrade",
+                         parley_version_name(ch->version), parley_version_name(max));
     c->version = version;
     c->record_version = version;
     return 0;
@@ -156,6 +167,7 @@ static int server_write_hello(parley_conn *c, const hs_client_hello *ch)
     sh.version = c->version;
     if (crypto_random(hs->server_random, 32) < 0 || crypto_random(c->session_id, 32) < 0)
         return conn_fail(c, PARLEY_E_INTERNAL, ALERT_INTERNAL_ERROR, "random generator failed");
+    version_mark_downgrade(hs->server_random, c->version, c->cfg->max_version);
     memcpy(sh.random, hs->server_random, 32);
     c->session_id_len = 32;
     sh.session_id = (span){c->session_id, 32};
@@ -200,7 +212,7 @@ static int server_write_key_exchange(parley_conn *c, uint16_t group)
     hs_server_key_exchange ske = {
         .group = group,
         .public_key = {pub, pub_len},
-        .has_scheme = true,
+        .has_scheme = c->version >= PARLEY_TLS1_2,
         .scheme = hs->sig_scheme,
         .signature = {sig, sig_len},
     };
@@ -242,12 +254,10 @@ static int server_client_hello(parley_conn *c, const uint8_t *body, size_t len)
     if (choose_alpn(c, &ch) < 0)
         return conn_fail(c, PARLEY_E_NEGOTIATE, ALERT_NO_APPLICATION_PROTOCOL,
                          "client offered only ALPN protocols this server does not speak");
-    hs->suite = choice.suite;
     hs->cert = choice.cert;
     hs->sig_scheme = choice.scheme;
-    c->suite = choice.suite->id;
     c->group = choice.group;
-    if (transcript_start_hash(c) < 0 || server_write_hello(c, &ch) < 0)
+    if (hs_set_suite(c, choice.suite) < 0 || server_write_hello(c, &ch) < 0)
         return -1;
 
     size_t mark = flight_mark(c);

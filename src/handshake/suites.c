@@ -4,13 +4,22 @@
 
 #include "parley.h"
 
-#define AEAD_ROW(id, name, kex, alg, key, iv, prf)                                                 \
+#define AEAD_ROW(id_, name_, kex_, alg, key, iv, prf_)                                             \
     {                                                                                              \
-        id, name, kex, RECORD_AEAD, alg, 0, 0, 0, key, iv, prf, PARLEY_TLS1_2                      \
+        .id = id_, .name = name_, .kex = kex_, .protection = RECORD_AEAD, .aead = alg,             \
+        .key_len = key, .fixed_iv_len = iv, .prf = prf_, .min_version = PARLEY_TLS1_2,             \
     }
-#define CBC_ROW(id, name, kex, alg, key, mac, mac_len, prf, min)                                   \
+#define CBC_ROW(id_, name_, kex_, alg, key, mac_, mac_len_, prf_, min)                             \
     {                                                                                              \
-        id, name, kex, RECORD_CBC, 0, alg, mac, mac_len, key, 0, prf, min                          \
+        .id = id_, .name = name_, .kex = kex_, .protection = RECORD_CBC, .cbc = alg, .mac = mac_,  \
+        .mac_len = mac_len_, .key_len = key, .prf = prf_, .min_version = min,                      \
+        .legacy = alg == CRYPTO_3DES_EDE_CBC,                                                      \
+    }
+#define RC4_ROW(id_, name_, kex_, mac_, mac_len_)                                                  \
+    {                                                                                              \
+        .id = id_, .name = name_, .kex = kex_, .protection = RECORD_STREAM,                        \
+        .stream = CRYPTO_RC4_128, .mac = mac_, .mac_len = mac_len_, .key_len = 16,                 \
+        .prf = CRYPTO_SHA256, .min_version = PARLEY_TLS1_0, .legacy = true,                        \
     }
 
 /* In default preference order: forward secrecy first, AEAD before CBC, ECDSA before RSA. */
@@ -49,6 +58,14 @@ static const suite_info suites[] = {
             CRYPTO_SHA256, PARLEY_TLS1_0),
     CBC_ROW(0x0035, "TLS_RSA_WITH_AES_256_CBC_SHA", KEX_RSA, CRYPTO_AES256_CBC, 32, CRYPTO_SHA1, 20,
             CRYPTO_SHA256, PARLEY_TLS1_0),
+    /* Legacy (issue 5): for old peers, enabled only by name. RFC 7465 forbids RC4 and 3DES is a
+     * 64-bit block cipher (Sweet32); they are here to talk to what cannot be upgraded. */
+    CBC_ROW(0x000A, "TLS_RSA_WITH_3DES_EDE_CBC_SHA", KEX_RSA, CRYPTO_3DES_EDE_CBC, 24, CRYPTO_SHA1,
+            20, CRYPTO_SHA256, PARLEY_TLS1_0),
+    RC4_ROW(0xC007, "TLS_ECDHE_ECDSA_WITH_RC4_128_SHA", KEX_ECDHE_ECDSA, CRYPTO_SHA1, 20),
+    RC4_ROW(0xC011, "TLS_ECDHE_RSA_WITH_RC4_128_SHA", KEX_ECDHE_RSA, CRYPTO_SHA1, 20),
+    RC4_ROW(0x0005, "TLS_RSA_WITH_RC4_128_SHA", KEX_RSA, CRYPTO_SHA1, 20),
+    RC4_ROW(0x0004, "TLS_RSA_WITH_RC4_128_MD5", KEX_RSA, CRYPTO_MD5, 16),
 };
 
 #define SUITE_COUNT (sizeof(suites) / sizeof(suites[0]))
@@ -73,13 +90,19 @@ size_t suite_defaults(uint16_t *ids, size_t cap)
 {
     size_t n = 0;
     for (size_t i = 0; i < SUITE_COUNT && n < cap; i++)
-        ids[n++] = suites[i].id;
+        if (!suites[i].legacy)
+            ids[n++] = suites[i].id;
     return n;
 }
 
 bool suite_allowed_at(const suite_info *s, uint16_t version)
 {
     return version >= s->min_version && version <= PARLEY_TLS1_2;
+}
+
+crypto_hash_alg suite_prf_at(const suite_info *s, uint16_t version)
+{
+    return version < PARLEY_TLS1_2 ? CRYPTO_MD5_SHA1 : s->prf;
 }
 
 bool suite_wants_ec_cert(const suite_info *s)
@@ -117,4 +140,13 @@ size_t sigalg_defaults(uint16_t *schemes, size_t cap)
     for (size_t i = 0; i < sizeof(sigalgs) / sizeof(sigalgs[0]) && n < cap; i++)
         schemes[n++] = sigalgs[i];
     return n;
+}
+
+uint16_t sigalg_before_tls12(crypto_key_type key)
+{
+    if (key == CRYPTO_KEY_RSA)
+        return SIG_RSA_PKCS1_MD5_SHA1;
+    if (key == CRYPTO_KEY_EC_P256 || key == CRYPTO_KEY_EC_P384)
+        return SIG_ECDSA_SHA1;
+    return 0;
 }

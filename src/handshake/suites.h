@@ -25,12 +25,14 @@ typedef struct suite_info {
     record_protection protection;
     crypto_aead_alg aead;
     crypto_cbc_alg cbc;
-    crypto_hash_alg mac; /* CBC suites */
-    size_t mac_len;      /* CBC suites: HMAC output = MAC key length */
+    crypto_stream_alg stream;
+    crypto_hash_alg mac; /* CBC and stream suites */
+    size_t mac_len;      /* CBC and stream suites: HMAC output = MAC key length; AEAD: 0 */
     size_t key_len;
-    size_t fixed_iv_len; /* GCM: 4, ChaCha20: 12, CBC (TLS 1.1+): 0 */
-    crypto_hash_alg prf; /* TLS 1.2 PRF hash */
+    size_t fixed_iv_len; /* GCM: 4, ChaCha20: 12, others 0 (TLS 1.0 CBC IVs: see keys.c) */
+    crypto_hash_alg prf; /* TLS 1.2 PRF hash (TLS 1.0/1.1 always use MD5+SHA-1) */
     uint16_t min_version;
+    bool legacy; /* RC4 and 3DES: never enabled by default, only when named */
 } suite_info;
 
 #define SUITE_MAX 32 /* enabled suites in a configuration */
@@ -39,10 +41,12 @@ typedef struct suite_info {
 const suite_info *suite_find(uint16_t id);
 /* The row for an IANA name, or NULL. */
 const suite_info *suite_by_name(const char *name, size_t len);
-/* The default suite order; returns the count. */
+/* The default suite order (no legacy suites); returns the count. */
 size_t suite_defaults(uint16_t *ids, size_t cap);
 /* Whether the suite can be used at this protocol version. */
 bool suite_allowed_at(const suite_info *s, uint16_t version);
+/* The PRF (and handshake hash) of a suite at a version: MD5+SHA-1 before TLS 1.2. */
+crypto_hash_alg suite_prf_at(const suite_info *s, uint16_t version);
 /* The certificate key kind the suite needs. */
 bool suite_wants_ec_cert(const suite_info *s);
 
@@ -51,5 +55,8 @@ uint16_t group_by_name(const char *name, size_t len);
 
 /* Signature schemes parley offers and accepts in TLS 1.2, in preference order. */
 size_t sigalg_defaults(uint16_t *schemes, size_t cap);
+/* The one signature TLS 1.0 and 1.1 allow for a key (RFC 4346 7.4.3): MD5+SHA-1 for RSA, SHA-1
+ * for ECDSA; 0 for other keys. */
+uint16_t sigalg_before_tls12(crypto_key_type key);
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * Record protection state per direction: installing keys, the sequence number, and dispatch to
- * the AEAD (record_aead.c) or CBC (record_cbc.c) transform. Plain records pass through here.
+ * the AEAD (record_aead.c), CBC (record_cbc.c) or stream (record_stream.c) transform. Plain
+ * records pass through here.
  */
 #include "record_internal.h"
 
@@ -29,10 +30,23 @@ void record_aad_write(uint8_t aad[RECORD_AAD_LEN], uint64_t seq, uint8_t type, u
     writer_u16(&w, (uint16_t)len);
 }
 
+int record_mac(record_state *s, uint8_t type, uint16_t version, const uint8_t *content, size_t len,
+               uint8_t *out)
+{
+    uint8_t aad[RECORD_AAD_LEN];
+    record_aad_write(aad, s->seq, type, version, len);
+    return crypto_hmac_begin(s->mac) == 0 && crypto_hmac_update(s->mac, aad, RECORD_AAD_LEN) == 0 &&
+                   crypto_hmac_update(s->mac, content, len) == 0 &&
+                   crypto_hmac_final(s->mac, out) == 0
+               ? 0
+               : -1;
+}
+
 void record_state_clear(record_state *s)
 {
     crypto_aead_free(s->aead);
     crypto_cbc_free(s->cbc);
+    crypto_stream_free(s->stream);
     crypto_hmac_free(s->mac);
     crypto_wipe(s, sizeof(*s));
 }
@@ -56,14 +70,27 @@ int record_state_install(record_state *s, const record_keys *k, int encrypt)
         s->aead = crypto_aead_new(k->aead, encrypt, k->key);
         if (s->aead == NULL)
             goto fail;
-    } else if (k->kind == RECORD_CBC) {
-        if (k->key_len != crypto_cbc_key_size(k->cbc) || k->mac_key_len > sizeof(k->mac_key))
+    } else if (k->kind == RECORD_CBC || k->kind == RECORD_STREAM) {
+        if (k->mac_key_len > sizeof(k->mac_key))
             goto fail;
-        s->cbc = crypto_cbc_new(k->cbc, encrypt, k->key);
         s->mac = crypto_hmac_new(k->mac, k->mac_key, k->mac_key_len);
         s->mac_alg = k->mac;
         s->mac_len = crypto_hash_size(k->mac);
-        if (s->cbc == NULL || s->mac == NULL)
+        if (k->kind == RECORD_CBC) {
+            /* TLS 1.0 chains each record's IV from the last block before it, starting with an
+             * IV from the key block; TLS 1.1 and later send a fresh IV in every record. */
+            s->block = crypto_cbc_block_size(k->cbc);
+            s->chained_iv = k->version <= RECORD_VERSION_TLS1_0;
+            if (k->key_len != crypto_cbc_key_size(k->cbc) ||
+                k->iv_len != (s->chained_iv ? s->block : 0))
+                goto fail;
+            s->cbc = crypto_cbc_new(k->cbc, encrypt, k->key);
+        } else {
+            if (k->key_len != crypto_stream_key_size(k->stream) || k->iv_len != 0)
+                goto fail;
+            s->stream = crypto_stream_new(k->stream, encrypt, k->key);
+        }
+        if ((s->cbc == NULL && s->stream == NULL) || s->mac == NULL)
             goto fail;
     } else if (k->kind != RECORD_PLAIN) {
         goto fail;
@@ -81,10 +108,17 @@ size_t record_expansion(const record_state *s)
         return (s->explicit_nonce ? 8 : 0) + CRYPTO_AEAD_TAG;
     case RECORD_CBC:
         /* explicit IV, MAC, and at most one block of padding including its length byte */
-        return CRYPTO_CBC_BLOCK + s->mac_len + CRYPTO_CBC_BLOCK;
+        return (s->chained_iv ? 0 : s->block) + s->mac_len + s->block;
+    case RECORD_STREAM:
+        return s->mac_len;
     default:
         return 0;
     }
+}
+
+bool record_split_first_byte(const record_state *s)
+{
+    return s->kind == RECORD_CBC && s->chained_iv;
 }
 
 size_t record_seal(record_state *s, uint8_t type, uint16_t version, const uint8_t *in, size_t len,
@@ -105,6 +139,8 @@ size_t record_seal(record_state *s, uint8_t type, uint16_t version, const uint8_
         n = record_aead_seal(s, type, version, in, len, out);
     else if (s->kind == RECORD_CBC)
         n = record_cbc_seal(s, type, version, in, len, out);
+    else if (s->kind == RECORD_STREAM)
+        n = record_stream_seal(s, type, version, in, len, out);
     if (n > 0)
         s->seq++;
     return n;
@@ -130,6 +166,8 @@ int record_open(record_state *s, uint8_t *rec, size_t rec_len, uint8_t **plain, 
         alert = record_aead_open(s, rec, rec_len, plain, plain_len);
     else if (s->kind == RECORD_CBC)
         alert = record_cbc_open(s, rec, rec_len, plain, plain_len);
+    else if (s->kind == RECORD_STREAM)
+        alert = record_stream_open(s, rec, rec_len, plain, plain_len);
     if (alert == 0)
         s->seq++;
     return alert;

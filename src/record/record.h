@@ -33,21 +33,25 @@
 typedef enum record_protection {
     RECORD_PLAIN = 0, /* before the first ChangeCipherSpec */
     RECORD_AEAD,      /* AES-GCM (8-byte explicit nonce) or ChaCha20-Poly1305 (RFC 7905) */
-    RECORD_CBC,       /* MAC-then-encrypt, explicit IV per record (TLS 1.1+) */
+    RECORD_CBC,       /* MAC-then-encrypt; explicit IV per record in TLS 1.1+, chained in 1.0 */
+    RECORD_STREAM,    /* MAC-then-encrypt with RC4 (legacy) */
 } record_protection;
 
 /* Key material for one direction, cut from the key block by the handshake. */
 typedef struct record_keys {
     record_protection kind;
-    crypto_aead_alg aead; /* RECORD_AEAD */
-    crypto_cbc_alg cbc;   /* RECORD_CBC */
-    crypto_hash_alg mac;  /* RECORD_CBC: HMAC hash */
-    uint16_t version;     /* negotiated protocol version */
+    crypto_aead_alg aead;     /* RECORD_AEAD */
+    crypto_cbc_alg cbc;       /* RECORD_CBC */
+    crypto_stream_alg stream; /* RECORD_STREAM */
+    crypto_hash_alg mac;      /* RECORD_CBC and RECORD_STREAM: HMAC hash */
+    uint16_t version;         /* negotiated protocol version */
     uint8_t key[32];
     size_t key_len;
     uint8_t mac_key[48];
     size_t mac_key_len;
-    uint8_t iv[12]; /* GCM: 4-byte implicit salt; ChaCha20: 12-byte nonce mask */
+    /* GCM: 4-byte implicit salt; ChaCha20: 12-byte nonce mask; CBC in TLS 1.0: the first IV (one
+     * block, from the key block; later IVs chain); CBC in TLS 1.1+ and streams: none. */
+    uint8_t iv[16];
     size_t iv_len;
 } record_keys;
 
@@ -58,10 +62,13 @@ typedef struct record_state {
     crypto_aead *aead;
     bool explicit_nonce; /* AES-GCM in TLS 1.2 carries 8 nonce bytes in each record */
     crypto_cbc *cbc;
+    size_t block;    /* CBC block size: 16 (AES) or 8 (3DES) */
+    bool chained_iv; /* CBC in TLS 1.0: each record's IV is the last ciphertext block before it */
+    crypto_stream *stream;
     crypto_hmac *mac;
     crypto_hash_alg mac_alg;
     size_t mac_len;
-    uint8_t iv[12];
+    uint8_t iv[16];
     size_t iv_len;
     uint64_t seq;
 } record_state;
@@ -73,6 +80,10 @@ int record_state_install(record_state *s, const record_keys *k, int encrypt);
 void record_state_clear(record_state *s);
 /* The most bytes protection adds to a fragment (explicit nonce/IV, MAC, padding, tag). */
 size_t record_expansion(const record_state *s);
+/* Whether application data should go out as a 1-byte record before the rest (the 1/n-1 split):
+ * true for CBC with chained IVs (TLS 1.0), where it keeps the IV of the record carrying the
+ * caller's data unpredictable to an attacker who chose earlier plaintext (BEAST). */
+bool record_split_first_byte(const record_state *s);
 
 /* Writes one record: the 5-byte header (type, version, length) and the protected fragment of
  * in[0..len), len <= RECORD_MAX_PLAINTEXT, into out, which has room for

@@ -1,6 +1,9 @@
 /*
- * CBC records, MAC-then-encrypt with an explicit IV per record (RFC 5246 6.2.3.2, the TLS 1.1
- * and 1.2 form): fragment = IV || E(content || MAC || padding).
+ * CBC records, MAC-then-encrypt (RFC 5246 6.2.3.2): fragment = IV || E(content || MAC || padding)
+ * in TLS 1.1 and 1.2, where every record carries a fresh random IV; in TLS 1.0 (RFC 2246 6.2.3.2)
+ * fragment = E(content || MAC || padding), the IV being the last ciphertext block of the previous
+ * record in the same direction (the first comes from the key block). Blocks are 16 bytes (AES) or
+ * 8 (3DES).
  *
  * Opening is constant time in the padding and the MAC (Lucky Thirteen, AlFardan and Paterson
  * 2013). Once the record is decrypted nothing branches on, or indexes memory by, the padding
@@ -25,22 +28,25 @@
 size_t record_cbc_seal(record_state *s, uint8_t type, uint16_t version, const uint8_t *in,
                        size_t len, uint8_t *out)
 {
-    uint8_t *iv = out + RECORD_HEADER_LEN, *body = iv + CRYPTO_CBC_BLOCK;
-    uint8_t aad[RECORD_AAD_LEN];
-    record_aad_write(aad, s->seq, type, version, len);
+    size_t block = s->block, explicit_iv = s->chained_iv ? 0 : block;
+    uint8_t *iv = out + RECORD_HEADER_LEN, *body = iv + explicit_iv;
     memcpy(body, in, len);
-    if (crypto_hmac_begin(s->mac) < 0 || crypto_hmac_update(s->mac, aad, RECORD_AAD_LEN) < 0 ||
-        crypto_hmac_update(s->mac, in, len) < 0 || crypto_hmac_final(s->mac, body + len) < 0)
+    if (record_mac(s, type, version, in, len, body + len) < 0)
         return 0;
     size_t n = len + s->mac_len;
     /* Minimal padding: the least that reaches a block boundary, length byte included. */
-    size_t pad = CRYPTO_CBC_BLOCK - 1 - n % CRYPTO_CBC_BLOCK;
+    size_t pad = block - 1 - n % block;
     memset(body + n, (int)pad, pad + 1);
     n += pad + 1;
-    if (crypto_random(iv, CRYPTO_CBC_BLOCK) < 0 || crypto_cbc_run(s->cbc, iv, body, n, body) < 0)
+    if (s->chained_iv) {
+        if (crypto_cbc_run(s->cbc, s->iv, body, n, body) < 0)
+            return 0;
+        memcpy(s->iv, body + n - block, block);
+    } else if (crypto_random(iv, block) < 0 || crypto_cbc_run(s->cbc, iv, body, n, body) < 0) {
         return 0;
-    record_header_write(out, type, version, CRYPTO_CBC_BLOCK + n);
-    return RECORD_HEADER_LEN + CRYPTO_CBC_BLOCK + n;
+    }
+    record_header_write(out, type, version, explicit_iv + n);
+    return RECORD_HEADER_LEN + explicit_iv + n;
 }
 
 /* Masks: all ones when the relation holds, else zero, with no branch. Operands stay far below
@@ -126,18 +132,28 @@ static void mac_gather(const uint8_t *body, size_t len, size_t mac_start, size_t
 int record_cbc_open(record_state *s, uint8_t *rec, size_t rec_len, uint8_t **plain,
                     size_t *plain_len)
 {
-    uint8_t *iv = rec + RECORD_HEADER_LEN, *body = iv + CRYPTO_CBC_BLOCK;
+    size_t block = s->block, explicit_iv = s->chained_iv ? 0 : block;
+    uint8_t *iv = rec + RECORD_HEADER_LEN, *body = iv + explicit_iv;
     size_t frag_len = rec_len - RECORD_HEADER_LEN, mac_len = s->mac_len;
     /* Public checks on the length alone: IV plus enough whole blocks for MAC and length byte. */
-    size_t min_body = (mac_len + 1 + CRYPTO_CBC_BLOCK - 1) / CRYPTO_CBC_BLOCK * CRYPTO_CBC_BLOCK;
-    if (frag_len < CRYPTO_CBC_BLOCK + min_body || frag_len % CRYPTO_CBC_BLOCK != 0)
+    size_t min_body = (mac_len + 1 + block - 1) / block * block;
+    if (frag_len < explicit_iv + min_body || frag_len % block != 0)
         return RECORD_ALERT_BAD_RECORD_MAC;
-    size_t len = frag_len - CRYPTO_CBC_BLOCK;
+    size_t len = frag_len - explicit_iv;
     /* Even the longest padding leaves more than 2^14 bytes of content. */
     if (len > RECORD_MAX_PLAINTEXT + mac_len + MAX_PADDING)
         return RECORD_ALERT_RECORD_OVERFLOW;
-    if (crypto_cbc_run(s->cbc, iv, body, len, body) < 0)
+    if (s->chained_iv) {
+        /* The next record's IV is this one's last ciphertext block, read before decrypting in
+         * place. A record that then fails ends the connection, so the chain never resumes. */
+        uint8_t next_iv[CRYPTO_CBC_BLOCK];
+        memcpy(next_iv, body + len - block, block);
+        if (crypto_cbc_run(s->cbc, s->iv, body, len, body) < 0)
+            return RECORD_ALERT_INTERNAL_ERROR;
+        memcpy(s->iv, next_iv, block);
+    } else if (crypto_cbc_run(s->cbc, iv, body, len, body) < 0) {
         return RECORD_ALERT_INTERNAL_ERROR;
+    }
 
     size_t pad;
     size_t good = padding_check(body, len, mac_len, &pad);

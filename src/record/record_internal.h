@@ -9,6 +9,8 @@
 
 /* seq_num(8) + type(1) + version(2) + length(2), RFC 5246 6.2.3.1 and 6.2.3.3. */
 #define RECORD_AAD_LEN 13
+/* The one version whose CBC records chain their IVs. */
+#define RECORD_VERSION_TLS1_0 0x0301
 
 void record_header_write(uint8_t out[RECORD_HEADER_LEN], uint8_t type, uint16_t version,
                          size_t len);
@@ -21,12 +23,21 @@ size_t record_aead_seal(record_state *s, uint8_t type, uint16_t version, const u
                         size_t len, uint8_t *out);
 size_t record_cbc_seal(record_state *s, uint8_t type, uint16_t version, const uint8_t *in,
                        size_t len, uint8_t *out);
+size_t record_stream_seal(record_state *s, uint8_t type, uint16_t version, const uint8_t *in,
+                          size_t len, uint8_t *out);
 
 /* Open in place: 0 or the alert. rec_len >= RECORD_HEADER_LEN. */
 int record_aead_open(record_state *s, uint8_t *rec, size_t rec_len, uint8_t **plain,
                      size_t *plain_len);
 int record_cbc_open(record_state *s, uint8_t *rec, size_t rec_len, uint8_t **plain,
                     size_t *plain_len);
+int record_stream_open(record_state *s, uint8_t *rec, size_t rec_len, uint8_t **plain,
+                       size_t *plain_len);
+
+/* The MAC of MAC-then-encrypt records (CBC and stream): HMAC over seq, type, version, length and
+ * the content, into out (s->mac_len bytes). */
+int record_mac(record_state *s, uint8_t type, uint16_t version, const uint8_t *content, size_t len,
+               uint8_t *out);
 
 /* CBC open: the dummy bytes to hash after a MAC over content_len bytes of a len-byte decrypted
  * body so that the compression calls add up to those of the longest possible content. Exposed

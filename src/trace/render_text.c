@@ -86,7 +86,7 @@ static size_t clean(char *dst, size_t cap, const char *src, size_t max)
             n += (size_t)snprintf(dst + n, cap - n, "\\x%02x", *s);
     }
     dst[n] = '\0';
-    if (n > max && max >= 3) {
+    if (n > max && max >= 3 && max < cap) {
         memcpy(dst + max - 3, "...", 4);
         n = max;
     }

@@ -6,6 +6,7 @@
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
+#include <openssl/rsa.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,6 +61,44 @@ static void test_hash(void)
     CHECK_EQ_INT(crypto_hash_block_size(CRYPTO_SHA384), 128);
     CHECK_EQ_INT(crypto_hash_block_size(CRYPTO_SHA256), 64);
     crypto_hash_free(NULL);
+}
+
+/* MD5 and SHA-1 of the same bytes with libcrypto, one after the other. */
+static void md5_sha1_evp(const uint8_t *data, size_t len, uint8_t out[36])
+{
+    CHECK(EVP_Digest(data, len, out, NULL, EVP_md5(), NULL) == 1);
+    CHECK(EVP_Digest(data, len, out + 16, NULL, EVP_sha1(), NULL) == 1);
+}
+
+/* CRYPTO_MD5_SHA1 is MD5 || SHA-1: RFC 1321 and FIPS 180 "abc", then libcrypto's two digests
+ * around the block boundaries, one-shot and incremental (the TLS 1.0/1.1 transcript). */
+static void test_md5_sha1(void)
+{
+    CHECK_EQ_INT(crypto_hash_size(CRYPTO_MD5_SHA1), 36);
+    CHECK_EQ_INT(crypto_hash_block_size(CRYPTO_MD5_SHA1), 64);
+    check_hex("900150983cd24fb0d6963f7d28e17f72a9993e364706816aba3e25717850c26c9cd0d89d", a, 36);
+    CHECK(crypto_digest(CRYPTO_MD5_SHA1, (const uint8_t *)"abc", 3, b) == 0);
+    CHECK_MEM(b, a, 36);
+
+    for (size_t i = 0; i < 1000; i++)
+        c[i] = (uint8_t)(i * 13 + 5);
+    static const size_t lengths[] = {0, 1, 55, 56, 63, 64, 65, 1000};
+    for (size_t i = 0; i < sizeof(lengths) / sizeof(lengths[0]); i++) {
+        size_t len = lengths[i];
+        md5_sha1_evp(c, len, a);
+        CHECK(crypto_digest(CRYPTO_MD5_SHA1, c, len, b) == 0);
+        CHECK_MEM(b, a, 36);
+        crypto_hash *h = crypto_hash_new(CRYPTO_MD5_SHA1);
+        CHECK(h != NULL);
+        CHECK(crypto_hash_update(h, c, len / 3) == 0);
+        CHECK(crypto_hash_peek(h, b) == 0); /* a peek part way does not disturb the rest */
+        CHECK(crypto_hash_update(h, c + len / 3, len - len / 3) == 0);
+        CHECK(crypto_hash_peek(h, b) == 0);
+        CHECK_MEM(b, a, 36);
+        CHECK(crypto_hash_peek(h, b) == 0);
+        CHECK_MEM(b, a, 36);
+        crypto_hash_free(h);
+    }
 }
 
 /* RFC 4231 test cases 1 and 6 (HMAC-SHA-256 and HMAC-SHA-384). */
@@ -141,11 +180,11 @@ static void test_prf(void)
                   "e34f796789baa48082d122ee42c5a72e5a5110fff70187347b66",
                   a, sizeof(a));
     CHECK_EQ_INT(n, 100);
-    CHECK(crypto_prf_tls12(CRYPTO_SHA256, secret, 16, "test label", seed, 16, NULL, 0, b, 100) ==
+    CHECK(crypto_prf(CRYPTO_SHA256, secret, 16, "test label", seed, 16, NULL, 0, b, 100) ==
           0);
     CHECK_MEM(b, a, 100);
     /* A split seed (client random + server random) equals the concatenation. */
-    CHECK(crypto_prf_tls12(CRYPTO_SHA256, secret, 16, "test label", seed, 7, seed + 7, 9, c, 100) ==
+    CHECK(crypto_prf(CRYPTO_SHA256, secret, 16, "test label", seed, 7, seed + 7, 9, c, 100) ==
           0);
     CHECK_MEM(c, a, 100);
 
@@ -157,17 +196,79 @@ static void test_prf(void)
                   "a3e52655c9e9aee691c8f3a26854308d5eaa3be85e0990703d73e56f",
                   a, sizeof(a));
     CHECK_EQ_INT(n, 148);
-    CHECK(crypto_prf_tls12(CRYPTO_SHA384, secret, 16, "test label", seed, 16, NULL, 0, b, 148) ==
+    CHECK(crypto_prf(CRYPTO_SHA384, secret, 16, "test label", seed, 16, NULL, 0, b, 148) ==
           0);
     CHECK_MEM(b, a, 148);
 
     static const size_t lengths[] = {1, 12, 47, 48, 49, 104, 200};
     for (size_t i = 0; i < sizeof(lengths) / sizeof(lengths[0]); i++) {
-        CHECK(crypto_prf_tls12(CRYPTO_SHA384, secret, 16, "key expansion", seed, 16, NULL, 0, b,
+        CHECK(crypto_prf(CRYPTO_SHA384, secret, 16, "key expansion", seed, 16, NULL, 0, b,
                                lengths[i]) == 0);
         kdf_prf("SHA384", secret, 16, "key expansion", seed, 16, a, lengths[i]);
         CHECK_MEM(b, a, lengths[i]);
     }
+}
+
+/* The TLS 1.0/1.1 PRF (RFC 2246 section 5). First the NIST CAVP SP 800-135 TLS 1.0/1.1 vector
+ * that OpenSSL carries in evpkdf_tls11_prf.txt: a master secret from a 48-byte pre-master secret
+ * and the two randoms, then a 104-byte key block from that master secret with the randoms the
+ * other way round. Then libcrypto's TLS1-PRF with MD5-SHA1 for odd and even secret lengths (the
+ * halves share a byte when odd) and output lengths that end inside and between blocks. */
+static void test_prf_tls10(void)
+{
+    uint8_t secret[64], client_random[32], server_random[32], seed[64];
+    check_hex("bded7fa5c1699c010be23dd06ada3a48349f21e5f86263d512c0c5cc379f0e780ec55d9844b2f1db02a9"
+              "6453513568d0",
+              secret, sizeof(secret));
+    check_hex("e5acaf549cd25c22d964c0d930fa4b5261d2507fad84c33715b7b9a864020693", client_random, 32);
+    check_hex("135e4d557fdf3aa6406d82975d5c606a9734c9334b42136e96990fbd5358cdb2", server_random, 32);
+    check_hex("2f6962dfbc744c4b2138bb6b3d33054c5ecc14f24851d9896395a44ab3964efc2090c5bf51a0891209f4"
+              "6c1e1e998f62",
+              a, sizeof(a));
+    CHECK(crypto_prf(CRYPTO_MD5_SHA1, secret, 48, "master secret", client_random, 32,
+                     server_random, 32, b, 48) == 0);
+    CHECK_MEM(b, a, 48);
+
+    memcpy(secret, a, 48);
+    check_hex("67267e650eb32444119d222a368c191af3082888dc35afe8368e638c828874be", server_random, 32);
+    check_hex("d58a7b1cd4fedaa232159df652ce188f9d997e061b9bf48e83b62990440931f6", client_random, 32);
+    size_t n = check_hex("3088825988e77fce68d19f756e18e43eb7fe672433504feaf99b3c503d9091b164f166db30"
+                         "1d70c9fc0870b4a94563907bee1a61fb786cb717576890bcc51cb9ead97e01d0a2fea99c95"
+                         "3377b195205ff07b369589178796edc963fd80fdbe518a2fc1c35c18ae8d",
+                         a, sizeof(a));
+    CHECK_EQ_INT(n, 104);
+    CHECK(crypto_prf(CRYPTO_MD5_SHA1, secret, 48, "key expansion", server_random, 32,
+                     client_random, 32, b, 104) == 0);
+    CHECK_MEM(b, a, 104);
+    memcpy(seed, server_random, 32);
+    memcpy(seed + 32, client_random, 32);
+    CHECK(crypto_prf(CRYPTO_MD5_SHA1, secret, 48, "key expansion", seed, 64, NULL, 0, c, 104) == 0);
+    CHECK_MEM(c, a, 104);
+    /* The TLS 1.2 PRF over the same input is a different function. */
+    CHECK(crypto_prf(CRYPTO_SHA256, secret, 48, "key expansion", seed, 64, NULL, 0, c, 104) == 0);
+    CHECK(memcmp(c, a, 104) != 0);
+
+    static const size_t secret_lengths[] = {0, 1, 2, 3, 20, 47, 48, 49, 64};
+    static const size_t out_lengths[] = {1, 12, 16, 20, 36, 104, 150};
+    int differ = 0, cases = 0;
+    for (size_t i = 0; i < sizeof(secret_lengths) / sizeof(secret_lengths[0]); i++) {
+        for (size_t j = 0; j < sizeof(out_lengths) / sizeof(out_lengths[0]); j++) {
+            size_t slen = secret_lengths[i], out_len = out_lengths[j], split = 7 + 9 * j;
+            for (size_t k = 0; k < slen; k++)
+                secret[k] = (uint8_t)(k * 29 + i);
+            kdf_prf("MD5-SHA1", secret, slen, "client finished", seed, 64, a, out_len);
+            CHECK(crypto_prf(CRYPTO_MD5_SHA1, secret, slen, "client finished", seed, split,
+                             seed + split, 64 - split, b, out_len) == 0);
+            cases++;
+            if (memcmp(a, b, out_len) != 0) {
+                differ++;
+                fprintf(stderr, "TLS 1.0 PRF: secret %zu bytes, output %zu bytes differs\n", slen,
+                        out_len);
+            }
+        }
+    }
+    CHECK_EQ_INT(cases, 63);
+    CHECK_EQ_INT(differ, 0);
 }
 
 /* Seals plaintext and opens it again, checking both against the expected ciphertext and tag; then
@@ -252,42 +353,183 @@ static void test_aead(void)
     crypto_aead_free(NULL);
 }
 
-/* NIST SP 800-38A F.2.1/F.2.2 (CBC-AES128) and F.2.5/F.2.6 (CBC-AES256). */
-static void cbc_known_answer(crypto_cbc_alg alg, const char *key_hex, const char *ct_hex)
+/* Encrypts and decrypts a published CBC vector (whole blocks, no padding), reusing the keyed
+ * contexts, and checks that chaining by hand through the IV gives the same ciphertext. */
+static void cbc_known_answer(crypto_cbc_alg alg, const char *key_hex, const char *iv_hex,
+                             const char *pt_hex, const char *ct_hex)
 {
     uint8_t key[32], iv[16], pt[64], ct[64], out[64];
     CHECK_EQ_INT(check_hex(key_hex, key, sizeof(key)), crypto_cbc_key_size(alg));
-    check_hex("000102030405060708090a0b0c0d0e0f", iv, sizeof(iv));
-    check_hex("6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51"
-              "30c81c46a35ce411e5fbc1191a0a52eff69f2445df4f9b17ad2b417be66c3710",
-              pt, sizeof(pt));
-    CHECK_EQ_INT(check_hex(ct_hex, ct, sizeof(ct)), 64);
+    size_t block = check_hex(iv_hex, iv, sizeof(iv));
+    CHECK_EQ_INT(crypto_cbc_block_size(alg), block);
+    size_t len = check_hex(pt_hex, pt, sizeof(pt)), half = len / 2;
+    CHECK_EQ_INT(check_hex(ct_hex, ct, sizeof(ct)), len);
     crypto_cbc *enc = crypto_cbc_new(alg, 1, key), *dec = crypto_cbc_new(alg, 0, key);
     CHECK(enc != NULL && dec != NULL);
     for (int round = 0; round < 2; round++) { /* each call starts from its own IV */
-        CHECK(crypto_cbc_run(enc, iv, pt, 64, out) == 0);
-        CHECK_MEM(out, ct, 64);
-        CHECK(crypto_cbc_run(dec, iv, out, 64, out) == 0);
-        CHECK_MEM(out, pt, 64);
+        CHECK(crypto_cbc_run(enc, iv, pt, len, out) == 0);
+        CHECK_MEM(out, ct, len);
+        CHECK(crypto_cbc_run(dec, iv, out, len, out) == 0);
+        CHECK_MEM(out, pt, len);
     }
-    /* Block-by-block with the previous ciphertext block as IV gives the same chain. */
-    CHECK(crypto_cbc_run(enc, ct + 16, pt + 32, 32, out) == 0);
-    CHECK_MEM(out, ct + 32, 32);
-    CHECK(crypto_cbc_run(enc, iv, pt, 17, out) == -1); /* no padding: whole blocks only */
+    /* The second half alone, with the ciphertext block before it as IV, gives the same chain. */
+    CHECK(crypto_cbc_run(enc, ct + half - block, pt + half, half, out) == 0);
+    CHECK_MEM(out, ct + half, half);
+    CHECK(crypto_cbc_run(dec, ct + half - block, ct + half, half, out) == 0);
+    CHECK_MEM(out, pt + half, half);
+    CHECK(crypto_cbc_run(enc, iv, pt, block + 1, out) == -1); /* no padding: whole blocks only */
+    crypto_cbc_free(enc);
+    crypto_cbc_free(dec);
+}
+
+static const EVP_CIPHER *evp_cbc(crypto_cbc_alg alg)
+{
+    return alg == CRYPTO_AES128_CBC   ? EVP_aes_128_cbc()
+           : alg == CRYPTO_AES256_CBC ? EVP_aes_256_cbc()
+                                      : EVP_des_ede3_cbc();
+}
+
+/* Random key, IV and 40 blocks through crypto_cbc_run and through libcrypto's own CBC. */
+static void cbc_against_evp(crypto_cbc_alg alg)
+{
+    uint8_t key[32], iv[16], expect[40 * 16];
+    size_t block = crypto_cbc_block_size(alg), len = 40 * block;
+    CHECK(crypto_random(key, sizeof(key)) == 0 && crypto_random(iv, sizeof(iv)) == 0);
+    CHECK(crypto_random(a, len) == 0);
+    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    int outl;
+    CHECK(EVP_EncryptInit_ex(ctx, evp_cbc(alg), NULL, key, iv) == 1);
+    EVP_CIPHER_CTX_set_padding(ctx, 0);
+    CHECK(EVP_EncryptUpdate(ctx, expect, &outl, a, (int)len) == 1 && (size_t)outl == len);
+    EVP_CIPHER_CTX_free(ctx);
+    crypto_cbc *enc = crypto_cbc_new(alg, 1, key), *dec = crypto_cbc_new(alg, 0, key);
+    CHECK(crypto_cbc_run(enc, iv, a, len, b) == 0);
+    CHECK_MEM(b, expect, len);
+    CHECK(crypto_cbc_run(dec, iv, b, len, b) == 0); /* in place */
+    CHECK_MEM(b, a, len);
     crypto_cbc_free(enc);
     crypto_cbc_free(dec);
 }
 
 static void test_cbc(void)
 {
-    cbc_known_answer(CRYPTO_AES128_CBC, "2b7e151628aed2a6abf7158809cf4f3c",
+    /* NIST SP 800-38A F.2.1 (CBC-AES128) and F.2.5 (CBC-AES256). */
+    static const char sp800_38a_iv[] = "000102030405060708090a0b0c0d0e0f",
+                      sp800_38a_pt[] = "6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51"
+                                       "30c81c46a35ce411e5fbc1191a0a52eff69f2445df4f9b17ad2b417be66c3710";
+    cbc_known_answer(CRYPTO_AES128_CBC, "2b7e151628aed2a6abf7158809cf4f3c", sp800_38a_iv,
+                     sp800_38a_pt,
                      "7649abac8119b246cee98e9b12e9197d5086cb9b507219ee95db113a917678b2"
                      "73bed6b8e3c1743b7116e69e222295163ff1caa1681fac09120eca307586e1a7");
     cbc_known_answer(CRYPTO_AES256_CBC,
                      "603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4",
+                     sp800_38a_iv, sp800_38a_pt,
                      "f58c4c04d6e5f1ba779eabfb5f7bfbd69cfc4e967edb808d679f777bc6702c7d"
                      "39f23369a9d9bacfa530e26304231461b2eb05e2c39be9fcda6c19078c6a9d1b");
+    /* NIST's TDES_CBC example values (three-key TDEA, the SP 800-38A plaintext): 8-byte blocks
+     * and IV, 24-byte key. */
+    cbc_known_answer(CRYPTO_3DES_EDE_CBC, "0123456789abcdef23456789abcdef01456789abcdef0123",
+                     "f69f2445df4f9b17",
+                     "6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51",
+                     "2079c3d53aa763e193b79e2569ab5262516570481f25b50f73c0bda85c8e0da7");
+    CHECK_EQ_INT(crypto_cbc_block_size(CRYPTO_AES128_CBC), 16);
+    CHECK_EQ_INT(crypto_cbc_block_size(CRYPTO_3DES_EDE_CBC), 8);
+    CHECK_EQ_INT(crypto_cbc_key_size(CRYPTO_3DES_EDE_CBC), 24);
+    static const crypto_cbc_alg algs[] = {CRYPTO_AES128_CBC, CRYPTO_AES256_CBC,
+                                          CRYPTO_3DES_EDE_CBC};
+    for (size_t i = 0; i < sizeof(algs) / sizeof(algs[0]); i++)
+        cbc_against_evp(algs[i]);
     crypto_cbc_free(NULL);
+}
+
+/* RFC 6229 section 2, the 128-bit key 0x0102...10: 16 keystream bytes at each offset. */
+static const struct {
+    size_t offset;
+    const char *hex;
+} rc4_vectors[] = {
+    {0, "9ac7cc9a609d1ef7b2932899cde41b97"},    {16, "5248c4959014126a6e8a84f11d1a9e1c"},
+    {240, "065902e4b620f6cc36c8589f66432f2b"},  {256, "d39d566bc6bce3010768151549f3873f"},
+    {496, "b6d1e6c4a5e4771cad79538df295fb11"},  {512, "c68c1d5c559a974123df1dbc52a43b89"},
+    {752, "c5ecf88de897fd57fed301701b82a259"},  {768, "eccbe13de1fcc91c11a0b26c0bc8fa4d"},
+    {1008, "e7a72574f8782ae26aabcf9ebcd66065"}, {1024, "bdf0324e6083dcc6d3cedd3ca8c53c16"},
+    {1520, "b40110c4190b5622a96116b0017ed297"}, {1536, "ffa0b514647ec04f6306b892ae661181"},
+    {2032, "d03d1bc03cd33d70dff9fa5d71963ebd"}, {2048, "8a44126411eaa78bd51e8d87a8879bf5"},
+    {3056, "fabeb76028ade2d0e48722e46c4615a3"}, {3072, "c05d88abd50357f935a63c59ee537623"},
+    {4080, "ff38265c1642c1abe8d3c2fe5e572bf8"}, {4096, "a36a4c301ae8ac13610ccbc12256cacc"},
+};
+
+#define RC4_STREAM_LEN 4112
+
+/* Runs len bytes of in through s in calls of odd, uneven lengths (1, 3, 7, ..., 253, 1, ...). */
+static void stream_in_pieces(crypto_stream *s, const uint8_t *in, size_t len, uint8_t *out)
+{
+    size_t piece = 1;
+    for (size_t done = 0; done < len; done += piece) {
+        piece = piece >= 253 ? 1 : piece * 2 + 1;
+        if (piece > len - done)
+            piece = len - done;
+        CHECK(crypto_stream_run(s, in + done, piece, out + done) == 0);
+    }
+}
+
+/* Whether the application's default libcrypto context can fetch RC4 (the legacy provider). */
+static bool rc4_in_default_context(void)
+{
+    EVP_CIPHER *rc4 = EVP_CIPHER_fetch(NULL, "RC4", NULL);
+    EVP_CIPHER_free(rc4);
+    return rc4 != NULL;
+}
+
+/* RC4 through crypto_stream: the RFC 6229 keystream at every listed offset, whether produced in
+ * one call or in many odd-length ones; decryption restores the plaintext; the default libcrypto
+ * context is left as it was. */
+static void test_rc4(void)
+{
+    bool default_had_rc4 = rc4_in_default_context();
+    const char *why = NULL;
+    if (!crypto_stream_available(CRYPTO_RC4_128, &why)) {
+        fprintf(stderr, "RC4 not tested: %s\n", why != NULL ? why : "(no reason)");
+        CHECK(why != NULL && why[0] != 0);
+        return;
+    }
+    CHECK_EQ_INT(crypto_stream_key_size(CRYPTO_RC4_128), 16);
+    static uint8_t zeros[RC4_STREAM_LEN], whole[RC4_STREAM_LEN], pieces[RC4_STREAM_LEN],
+        back[RC4_STREAM_LEN];
+    uint8_t key[16], expect[16];
+    check_hex("0102030405060708090a0b0c0d0e0f10", key, sizeof(key));
+    crypto_stream *one = crypto_stream_new(CRYPTO_RC4_128, 1, key),
+                  *many = crypto_stream_new(CRYPTO_RC4_128, 1, key);
+    CHECK(one != NULL && many != NULL);
+    CHECK(crypto_stream_run(one, zeros, RC4_STREAM_LEN, whole) == 0);
+    stream_in_pieces(many, zeros, RC4_STREAM_LEN, pieces);
+    int wrong = 0;
+    for (size_t i = 0; i < sizeof(rc4_vectors) / sizeof(rc4_vectors[0]); i++) {
+        check_hex(rc4_vectors[i].hex, expect, sizeof(expect));
+        wrong += memcmp(whole + rc4_vectors[i].offset, expect, 16) != 0;
+        wrong += memcmp(pieces + rc4_vectors[i].offset, expect, 16) != 0;
+    }
+    CHECK_EQ_INT(wrong, 0);
+    CHECK_MEM(pieces, whole, RC4_STREAM_LEN);
+
+    /* Encrypt some text in place, decrypt it in other pieces. */
+    for (size_t i = 0; i < RC4_STREAM_LEN; i++)
+        pieces[i] = (uint8_t)(i * 7);
+    memcpy(whole, pieces, RC4_STREAM_LEN);
+    crypto_stream_free(one);
+    one = crypto_stream_new(CRYPTO_RC4_128, 1, key);
+    CHECK(crypto_stream_run(one, whole, RC4_STREAM_LEN, whole) == 0);
+    CHECK(memcmp(whole, pieces, 64) != 0);
+    crypto_stream *dec = crypto_stream_new(CRYPTO_RC4_128, 0, key);
+    CHECK(dec != NULL);
+    stream_in_pieces(dec, whole, RC4_STREAM_LEN, back);
+    CHECK_MEM(back, pieces, RC4_STREAM_LEN);
+    crypto_stream_free(one);
+    crypto_stream_free(many);
+    crypto_stream_free(dec);
+    crypto_stream_free(NULL);
+    /* The legacy provider went into parley's own context, not the application's. */
+    if (!default_had_rc4)
+        CHECK(!rc4_in_default_context());
 }
 
 /* RFC 7748 section 6.1: both sides of the X25519 exchange, and the peer values to refuse. */
@@ -486,6 +728,88 @@ static void test_signatures(crypto_key *rsa)
     crypto_key_free(NULL);
 }
 
+typedef int (*pkey_init_fn)(EVP_PKEY_CTX *ctx);
+typedef int (*pkey_op_fn)(EVP_PKEY_CTX *ctx, unsigned char *out, size_t *out_len,
+                          const unsigned char *in, size_t in_len);
+
+/* A raw RSA PKCS#1 v1.5 private (EVP_PKEY_sign) or public (EVP_PKEY_verify_recover) operation
+ * with no digest, so no DigestInfo; returns the output length, 0 on failure. */
+static size_t rsa_raw(crypto_key *k, pkey_init_fn init, pkey_op_fn op, const uint8_t *in,
+                      size_t len, uint8_t *out, size_t cap)
+{
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(k->pkey, NULL);
+    size_t out_len = cap;
+    int ok = ctx != NULL && init(ctx) == 1 &&
+             EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) == 1 &&
+             op(ctx, out, &out_len, in, len) == 1;
+    EVP_PKEY_CTX_free(ctx);
+    return ok ? out_len : 0;
+}
+
+/* ECDSA over SHA-1 by libcrypto: signs into sig (returning the length) when sig_len is 0,
+ * otherwise verifies sig (returning 1 if valid). */
+static size_t ecdsa_sha1_evp(crypto_key *k, const uint8_t *msg, size_t len, uint8_t *sig,
+                             size_t sig_len)
+{
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    size_t result = 0, cap = CRYPTO_MAX_SIGNATURE;
+    if (sig_len == 0)
+        result = EVP_DigestSignInit(md, NULL, EVP_sha1(), NULL, k->pkey) == 1 &&
+                         EVP_DigestSign(md, sig, &cap, msg, len) == 1
+                     ? cap
+                     : 0;
+    else
+        result = EVP_DigestVerifyInit(md, NULL, EVP_sha1(), NULL, k->pkey) == 1 &&
+                 EVP_DigestVerify(md, sig, sig_len, msg, len) == 1;
+    EVP_MD_CTX_free(md);
+    return result;
+}
+
+/* TLS 1.0/1.1 signatures. RSA: PKCS#1 v1.5 over the bare 36 bytes MD5 || SHA-1 (RFC 2246
+ * 7.4.3), so the public operation gives back exactly those bytes with no DigestInfo, and the
+ * signature equals libcrypto's raw signature of them (v1.5 is deterministic). ECDSA: SHA-1,
+ * checked both ways against libcrypto. */
+static void test_tls10_signatures(crypto_key *rsa)
+{
+    static const uint8_t msg[] = "client_random server_random ServerDHParams";
+    uint8_t digest[36], sig[CRYPTO_MAX_SIGNATURE], ref[CRYPTO_MAX_SIGNATURE], rec[512];
+    md5_sha1_evp(msg, sizeof(msg), digest);
+    size_t len = sizeof(sig);
+    CHECK(crypto_sign(rsa, SIG_RSA_PKCS1_MD5_SHA1, msg, sizeof(msg), sig, &len) == 0);
+    CHECK_EQ_INT(len, 256);
+    size_t rec_len = rsa_raw(rsa, EVP_PKEY_verify_recover_init, EVP_PKEY_verify_recover, sig, len,
+                             rec, sizeof(rec));
+    CHECK_EQ_INT(rec_len, 36);
+    CHECK_MEM(rec, digest, 36);
+    size_t ref_len = rsa_raw(rsa, EVP_PKEY_sign_init, EVP_PKEY_sign, digest, 36, ref, sizeof(ref));
+    CHECK_EQ_INT(ref_len, 256);
+    CHECK_MEM(sig, ref, 256);
+    CHECK(crypto_verify(rsa, SIG_RSA_PKCS1_MD5_SHA1, msg, sizeof(msg), ref, ref_len) == 0);
+    sign_round_trip(rsa, SIG_RSA_PKCS1_MD5_SHA1); /* flipped byte, other message, short, no room */
+
+    /* Not interchangeable with rsa_pkcs1_sha1, whose signature wraps the hash in a DigestInfo. */
+    CHECK(crypto_verify(rsa, SIG_RSA_PKCS1_SHA1, msg, sizeof(msg), sig, len) == -1);
+    len = sizeof(sig);
+    CHECK(crypto_sign(rsa, SIG_RSA_PKCS1_SHA1, msg, sizeof(msg), sig, &len) == 0);
+    CHECK(crypto_verify(rsa, SIG_RSA_PKCS1_MD5_SHA1, msg, sizeof(msg), sig, len) == -1);
+
+    crypto_key *ec[2] = {generate("EC", "P-256", 0), generate("EC", "P-384", 0)};
+    for (int i = 0; i < 2; i++) {
+        len = sizeof(sig);
+        CHECK(crypto_sign(ec[i], SIG_RSA_PKCS1_MD5_SHA1, msg, sizeof(msg), sig, &len) == -1);
+        sign_round_trip(ec[i], SIG_ECDSA_SHA1);
+        len = sizeof(sig);
+        CHECK(crypto_sign(ec[i], SIG_ECDSA_SHA1, msg, sizeof(msg), sig, &len) == 0);
+        CHECK_EQ_INT(ecdsa_sha1_evp(ec[i], msg, sizeof(msg), sig, len), 1);
+        len = ecdsa_sha1_evp(ec[i], msg, sizeof(msg), sig, 0);
+        CHECK(len > 0);
+        CHECK(crypto_verify(ec[i], SIG_ECDSA_SHA1, msg, sizeof(msg), sig, len) == 0);
+        CHECK(crypto_verify(ec[i], SIG_ECDSA_SECP256R1_SHA256, msg, sizeof(msg), sig, len) == -1);
+        CHECK(crypto_verify(rsa, SIG_RSA_PKCS1_MD5_SHA1, msg, sizeof(msg), sig, len) == -1);
+        crypto_key_free(ec[i]);
+    }
+}
+
 /* RFC 5246 7.4.7.1: a good pre-master comes back; anything else yields 48 other bytes and no
  * error. */
 static void test_rsa_pms(crypto_key *rsa)
@@ -552,14 +876,18 @@ int main(void)
     CHECK(crypto_init() == 0);
     CHECK(crypto_init() == 0); /* idempotent */
     test_hash();
+    test_md5_sha1();
     test_hmac();
     test_prf();
+    test_prf_tls10();
     test_aead();
     test_cbc();
+    test_rc4();
     test_x25519();
     test_nist_kex();
     crypto_key *rsa = generate("RSA", NULL, 2048);
     test_signatures(rsa);
+    test_tls10_signatures(rsa);
     test_rsa_pms(rsa);
     crypto_key_free(rsa);
     test_utilities();
