@@ -8,6 +8,7 @@
 #include <openssl/provider.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "crypto_internal.h"
 
@@ -20,10 +21,14 @@ static void legacy_load(void)
 {
     legacy_ctx = OSSL_LIB_CTX_new();
     if (legacy_ctx == NULL || OSSL_PROVIDER_load(legacy_ctx, "legacy") == NULL) {
+        /* Where libcrypto looked: $OPENSSL_MODULES, else its built-in "MODULESDIR: \"...\"". */
+        const char *dir = getenv("OPENSSL_MODULES");
+        if (dir == NULL)
+            dir = OpenSSL_version(OPENSSL_MODULES_DIR);
         snprintf(legacy_why, sizeof(legacy_why),
                  "RC4 needs OpenSSL's legacy provider (legacy.so), which could not be loaded "
-                 "from %s",
-                 OpenSSL_version(OPENSSL_MODULES_DIR));
+                 "(looked in %s)",
+                 dir);
         return;
     }
     rc4 = EVP_CIPHER_fetch(legacy_ctx, "RC4", NULL);

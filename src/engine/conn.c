@@ -305,8 +305,11 @@ static int begin_record(parley_conn *c)
     if (version >> 8 != 3)
         return conn_fail(c, PARLEY_E_DECODE, ALERT_PROTOCOL_VERSION,
                          "peer sent a record with version 0x%04x: not TLS?", version);
-    /* Once the version is agreed every record must carry it (RFC 5246 appendix E.1). */
-    if (c->version != 0 && version != c->version)
+    /* Once the version is agreed every record must carry it (RFC 5246 appendix E.1). The one
+     * exception is a plaintext alert: a client refusing the version the server chose has not
+     * agreed to it, and its alert ends the handshake either way, so it is read as an alert. */
+    bool refusal = type == CT_ALERT && c->read.kind == RECORD_PLAIN;
+    if (c->version != 0 && version != c->version && !refusal)
         return conn_fail(c, PARLEY_E_PROTOCOL, ALERT_PROTOCOL_VERSION,
                          "record version 0x%04x differs from the negotiated 0x%04x", version,
                          c->version);

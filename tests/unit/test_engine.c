@@ -2,6 +2,7 @@
  * The engine end to end in memory: a parley client and a parley server connected through
  * parley_take/parley_feed, for every suite, plus the ways a handshake must fail.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,13 +73,20 @@ static parley_config *client_config(const char *suites)
     return cfg;
 }
 
-/* Handshake, then a message each way, then close_notify both ways. */
-static void run_suite(const char *suite, const char *group)
+/* Handshake at version (both sides allow TLS 1.0 up to it), then a message each way, then
+ * close_notify both ways. A legacy suite is named on the server too: never on by default. */
+static void run_suite_at(const char *suite, const char *group, uint16_t version, bool legacy)
 {
     parley_config *scfg = server_config(NULL);
     parley_config *ccfg = client_config(suite);
     if (group)
         CHECK(parley_config_set_groups(ccfg, group) == PARLEY_OK);
+    if (version != PARLEY_TLS1_2) {
+        CHECK(parley_config_set_versions(scfg, PARLEY_TLS1_0, PARLEY_TLS1_2) == PARLEY_OK);
+        CHECK(parley_config_set_versions(ccfg, PARLEY_TLS1_0, version) == PARLEY_OK);
+    }
+    if (legacy)
+        CHECK(parley_config_set_ciphers(scfg, suite) == PARLEY_OK);
     parley_conn *s = parley_conn_new(scfg, PARLEY_SERVER);
     parley_conn *c = parley_conn_new(ccfg, PARLEY_CLIENT);
     CHECK(s != NULL && c != NULL);
@@ -90,7 +98,8 @@ static void run_suite(const char *suite, const char *group)
                 parley_error_message(s));
     CHECK_EQ_INT(parley_state(c), PARLEY_STATE_OPEN);
     CHECK_EQ_INT(parley_state(s), PARLEY_STATE_OPEN);
-    CHECK_EQ_INT(parley_version(c), PARLEY_TLS1_2);
+    CHECK_EQ_INT(parley_version(c), version);
+    CHECK_EQ_INT(parley_version(s), version);
     const char *name = parley_cipher_suite_name(parley_cipher_suite(c));
     CHECK(name != NULL && strcmp(name, suite) == 0);
     CHECK_EQ_INT(parley_cipher_suite(s), parley_cipher_suite(c));
@@ -140,6 +149,11 @@ static void run_suite(const char *suite, const char *group)
     parley_conn_free(s);
     parley_config_free(ccfg);
     parley_config_free(scfg);
+}
+
+static void run_suite(const char *suite, const char *group)
+{
+    run_suite_at(suite, group, PARLEY_TLS1_2, false);
 }
 
 /* Feeds raw bytes to a fresh server and returns the alert it sends back (-1 if none). */
@@ -311,6 +325,184 @@ static void test_tampered_finished(void)
     parley_config_free(cc);
 }
 
+/* Two connected connections from the two configurations, the handshake pumped to its end. */
+static void connect_pair(parley_config *cc, parley_config *sc, parley_conn **c, parley_conn **s)
+{
+    *s = parley_conn_new(sc, PARLEY_SERVER);
+    *c = parley_conn_new(cc, PARLEY_CLIENT);
+    CHECK(*s != NULL && *c != NULL);
+    parley_conn_set_server_name(*c, "localhost");
+    parley_handshake(*c);
+    pump(*c, *s);
+}
+
+static parley_config *versions(parley_config *cfg, uint16_t min, uint16_t max)
+{
+    CHECK(parley_config_set_versions(cfg, min, max) == PARLEY_OK);
+    return cfg;
+}
+
+/* Expects the handshake to have failed with alert, sent by sender, and the sender's message to
+ * contain text. */
+static void expect_refusal(parley_conn *sender, parley_conn *receiver, int alert, const char *text)
+{
+    int sent = -1;
+    CHECK_EQ_INT(parley_state(sender), PARLEY_STATE_FAILED);
+    CHECK_EQ_INT(parley_state(receiver), PARLEY_STATE_FAILED);
+    CHECK_EQ_INT(parley_error_alert(sender, &sent), alert);
+    CHECK_EQ_INT(sent, 1);
+    CHECK_EQ_INT(parley_error_alert(receiver, &sent), alert);
+    CHECK_EQ_INT(sent, 0);
+    if (strstr(parley_error_message(sender), text) == NULL) {
+        fprintf(stderr, "expected \"%s\" in: %s\n", text, parley_error_message(sender));
+        CHECK(0);
+    }
+}
+
+static void free_all(parley_conn *c, parley_conn *s, parley_config *cc, parley_config *sc)
+{
+    parley_conn_free(c);
+    parley_conn_free(s);
+    parley_config_free(cc);
+    parley_config_free(sc);
+}
+
+/* TLS 1.0/1.1 and the legacy suites are off unless configured; ranges are honoured or refused,
+ * never narrowed. */
+static void test_legacy_defaults(void)
+{
+    parley_config *cfg = parley_config_new();
+    CHECK(parley_config_set_versions(cfg, PARLEY_TLS1_2, PARLEY_TLS1_3) == PARLEY_ERROR);
+    CHECK(strstr(parley_config_error(cfg), "not implemented yet") != NULL);
+    CHECK(parley_config_set_versions(cfg, 0x0300, PARLEY_TLS1_2) == PARLEY_ERROR);
+    CHECK(strstr(parley_config_error(cfg), "SSL 3.0") != NULL);
+    parley_config_free(cfg);
+
+    /* A default server refuses a TLS 1.0/1.1 client. */
+    parley_config *sc = server_config(NULL);
+    parley_config *cc = versions(client_config(NULL), PARLEY_TLS1_0, PARLEY_TLS1_1);
+    parley_conn *c, *s;
+    connect_pair(cc, sc, &c, &s);
+    expect_refusal(s, c, 70, "requires TLSv1.2 or newer");
+    free_all(c, s, cc, sc);
+
+    /* A default client refuses a server that picks TLS 1.1. */
+    sc = versions(server_config(NULL), PARLEY_TLS1_0, PARLEY_TLS1_1);
+    cc = client_config(NULL);
+    connect_pair(cc, sc, &c, &s);
+    expect_refusal(c, s, 70, "outside the allowed range");
+    free_all(c, s, cc, sc);
+
+    /* The default suite list has no RC4 or 3DES: a server offering only those finds nothing. */
+    sc = versions(server_config("TLS_RSA_WITH_RC4_128_SHA,TLS_RSA_WITH_3DES_EDE_CBC_SHA"),
+                  PARLEY_TLS1_0, PARLEY_TLS1_2);
+    cc = versions(client_config(NULL), PARLEY_TLS1_0, PARLEY_TLS1_2);
+    connect_pair(cc, sc, &c, &s);
+    expect_refusal(s, c, 40, "no cipher suite in common");
+    free_all(c, s, cc, sc);
+}
+
+/* RFC 7507: a fallback retry is refused by a server that could have done better. */
+static void test_fallback_scsv(void)
+{
+    parley_config *sc = versions(server_config(NULL), PARLEY_TLS1_0, PARLEY_TLS1_2);
+    parley_config *cc = versions(client_config(NULL), PARLEY_TLS1_0, PARLEY_TLS1_1);
+    CHECK(parley_config_set_fallback_scsv(cc, 1) == PARLEY_OK);
+    parley_conn *c, *s;
+    connect_pair(cc, sc, &c, &s);
+    expect_refusal(s, c, 86, "TLS_FALLBACK_SCSV");
+    parley_conn_free(c);
+    parley_conn_free(s);
+    parley_config_free(sc);
+
+    /* A server whose maximum is what the client offers sees no downgrade. */
+    sc = versions(server_config(NULL), PARLEY_TLS1_0, PARLEY_TLS1_1);
+    connect_pair(cc, sc, &c, &s);
+    CHECK_EQ_INT(parley_state(c), PARLEY_STATE_OPEN);
+    CHECK_EQ_INT(parley_version(c), PARLEY_TLS1_1);
+    free_all(c, s, cc, sc);
+}
+
+static const uint8_t downgrade_tls11[8] = {'D', 'O', 'W', 'N', 'G', 'R', 'D', 0};
+
+/* The ServerHello's random ends with the sentinel exactly when the server could have spoken
+ * TLS 1.2 and negotiated less; a client that offered TLS 1.2 and sees it aborts. */
+static void test_downgrade_sentinel(void)
+{
+    uint8_t buf[16384];
+    for (int server_max = PARLEY_TLS1_1; server_max <= PARLEY_TLS1_2; server_max++) {
+        parley_config *sc = versions(server_config(NULL), PARLEY_TLS1_0, (uint16_t)server_max);
+        parley_config *cc = versions(client_config(NULL), PARLEY_TLS1_0, PARLEY_TLS1_1);
+        parley_conn *s = parley_conn_new(sc, PARLEY_SERVER);
+        parley_conn *c = parley_conn_new(cc, PARLEY_CLIENT);
+        parley_handshake(c);
+        size_t n = parley_take(c, buf, sizeof(buf));
+        parley_feed(s, buf, n);
+        n = parley_take(s, buf, sizeof(buf));
+        /* record header 5, handshake header 4, version 2, then the random */
+        CHECK(n > 43 && buf[5] == 2);
+        CHECK_EQ_INT(memcmp(buf + 11 + 24, downgrade_tls11, 8) == 0, server_max == PARLEY_TLS1_2);
+        free_all(c, s, cc, sc);
+    }
+
+    /* An attacker rewrites the client's offer from TLS 1.2 to 1.1 on the way: the server answers
+     * TLS 1.1 with the sentinel, and the client stops at the ServerHello. */
+    parley_config *sc = versions(server_config(NULL), PARLEY_TLS1_0, PARLEY_TLS1_2);
+    parley_config *cc = versions(client_config(NULL), PARLEY_TLS1_0, PARLEY_TLS1_2);
+    parley_conn *s = parley_conn_new(sc, PARLEY_SERVER);
+    parley_conn *c = parley_conn_new(cc, PARLEY_CLIENT);
+    parley_handshake(c);
+    size_t n = parley_take(c, buf, sizeof(buf));
+    CHECK(buf[9] == 3 && buf[10] == 3);
+    buf[10] = 2;
+    parley_feed(s, buf, n);
+    n = parley_take(s, buf, sizeof(buf));
+    parley_feed(c, buf, n);
+    CHECK_EQ_INT(parley_state(c), PARLEY_STATE_FAILED);
+    int sent;
+    CHECK_EQ_INT(parley_error_alert(c, &sent), 47);
+    CHECK(strstr(parley_error_message(c), "downgrade sentinel") != NULL);
+    free_all(c, s, cc, sc);
+}
+
+/* TLS 1.0 CBC sends application data as a 1-byte record and then the rest; TLS 1.1 does not
+ * need to. The peer reassembles either way (run_suite_at checks the bytes). */
+static void test_one_n_minus_one_split(void)
+{
+    for (int version = PARLEY_TLS1_0; version <= PARLEY_TLS1_1; version++) {
+        const char *suite = "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA";
+        parley_config *sc = versions(server_config(suite), PARLEY_TLS1_0, PARLEY_TLS1_2);
+        parley_config *cc = versions(client_config(suite), PARLEY_TLS1_0, (uint16_t)version);
+        parley_conn *c, *s;
+        connect_pair(cc, sc, &c, &s);
+        CHECK_EQ_INT(parley_state(c), PARLEY_STATE_OPEN);
+        size_t written;
+        CHECK(parley_write(c, "0123456789", 10, &written) == PARLEY_OK && written == 10);
+        uint8_t buf[512];
+        size_t n = parley_take(c, buf, sizeof(buf)), records = 0, first_len = 0;
+        for (size_t off = 0; off + 5 <= n; records++) {
+            size_t len = (size_t)buf[off + 3] << 8 | buf[off + 4];
+            CHECK_EQ_INT(buf[off], 23);
+            if (records == 0)
+                first_len = len;
+            off += 5 + len;
+        }
+        /* TLS 1.0: 1 byte + 20 MAC + padding = 32; then 9 + 20 + padding = 32. TLS 1.1: one
+         * record with a 16-byte IV and 10 + 20 + padding = 32. */
+        CHECK_EQ_INT(records, version == PARLEY_TLS1_0 ? 2 : 1);
+        CHECK_EQ_INT(first_len, version == PARLEY_TLS1_0 ? 32 : 48);
+        size_t off = 0, got = 0, r;
+        char text[16] = {0};
+        while (off < n) {
+            off += parley_feed(s, buf + off, n - off);
+            while (parley_read(s, text + got, sizeof(text) - 1 - got, &r) == PARLEY_OK)
+                got += r;
+        }
+        CHECK(strcmp(text, "0123456789") == 0);
+        free_all(c, s, cc, sc);
+    }
+}
+
 int main(void)
 {
     const char *dir = check_certs_dir();
@@ -339,6 +531,28 @@ int main(void)
         run_suite(suites[i], NULL);
     run_suite("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "secp256r1");
     run_suite("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "secp384r1");
+
+    /* Issue 5's suites at TLS 1.0 and 1.1; the legacy ones at TLS 1.2 too, when named. */
+    static const char *const legacy_suites[] = {
+        "TLS_RSA_WITH_RC4_128_MD5",
+        "TLS_RSA_WITH_RC4_128_SHA",
+        "TLS_ECDHE_RSA_WITH_RC4_128_SHA",
+        "TLS_ECDHE_ECDSA_WITH_RC4_128_SHA",
+        "TLS_RSA_WITH_AES_128_CBC_SHA",
+        "TLS_RSA_WITH_AES_256_CBC_SHA",
+        "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
+        "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA",
+        "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA",
+        "TLS_RSA_WITH_3DES_EDE_CBC_SHA",
+    };
+    for (uint16_t v = PARLEY_TLS1_0; v <= PARLEY_TLS1_2; v++)
+        for (size_t i = 0; i < sizeof(legacy_suites) / sizeof(legacy_suites[0]); i++)
+            run_suite_at(legacy_suites[i], NULL, v,
+                         strstr(legacy_suites[i], "RC4") || strstr(legacy_suites[i], "3DES"));
+    test_legacy_defaults();
+    test_fallback_scsv();
+    test_downgrade_sentinel();
+    test_one_n_minus_one_split();
     test_failures();
     test_tampered_finished();
     return check_summary("test_engine");
