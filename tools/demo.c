@@ -18,15 +18,21 @@
 typedef struct demo_flow {
     const char *title;
     const char *reference;
-    const char *suite;
+    const char *suites;   /* the client's offer */
+    uint16_t max_version; /* the client's highest version; 0: the default (TLS 1.2) */
 } demo_flow;
 
 /* One row per flow: adding a flow is one line. */
 static const demo_flow flows[] = {
-    {"Full handshake, RSA key exchange", "references 001-003", "TLS_RSA_WITH_AES_128_GCM_SHA256"},
-    {"ECDHE_RSA with a chain of three (leaf, intermediate, root)", "reference 004",
-     "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"},
-    {"ECDHE_ECDSA", "RFC 8422", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"},
+    {"Full handshake, RSA key exchange", "references 001-003", "TLS_RSA_WITH_AES_128_GCM_SHA256",
+     0},
+    {"ECDHE_RSA with a chain of three (leaf, intermediate, root)", "reference 004, in TLS 1.2",
+     "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", 0},
+    {"ECDHE_ECDSA", "RFC 8422", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", 0},
+    {"TLS 1.1 offered in a TLS 1.0 record, ECDHE_RSA, AES-128-CBC", "reference 004",
+     "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA,"
+     "TLS_RSA_WITH_AES_128_CBC_SHA,TLS_RSA_WITH_AES_256_CBC_SHA",
+     PARLEY_TLS1_1},
 };
 #define FLOW_COUNT (sizeof(flows) / sizeof(flows[0]))
 
@@ -93,7 +99,9 @@ static void run_flow(const demo_flow *f, const char *ca_file, int port, parley_t
     snprintf(portstr, sizeof(portstr), "%d", port);
     int fd = -1;
     if (parley_config_set_ca_file(cfg, ca_file) != PARLEY_OK ||
-        parley_config_set_ciphers(cfg, f->suite) != PARLEY_OK) {
+        parley_config_set_ciphers(cfg, f->suites) != PARLEY_OK ||
+        (f->max_version != 0 &&
+         parley_config_set_versions(cfg, PARLEY_TLS1_0, f->max_version) != PARLEY_OK)) {
         snprintf(res->failure, sizeof(res->failure), "%s", parley_config_error(cfg));
         goto out;
     }
@@ -192,6 +200,9 @@ int cmd_demo(int argc, char **argv)
                                       certs.rsa_key, strlen(certs.rsa_key));
     parley_config_add_certificate_pem(server.cfg, certs.ec_chain, strlen(certs.ec_chain),
                                       certs.ec_key, strlen(certs.ec_key));
+    /* The server plays the reference's server too, which spoke TLS 1.1: the clients of the other
+     * flows ask for TLS 1.2 only, so they are unaffected. */
+    parley_config_set_versions(server.cfg, PARLEY_TLS1_0, PARLEY_TLS1_2);
     server.listen_fd = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in addr = {0};
     addr.sin_family = AF_INET;

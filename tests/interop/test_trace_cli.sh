@@ -64,7 +64,16 @@ check "server --trace records its side of the handshake" contains "$WORK/server.
     "^in:ClientHello out:ServerHello out:Certificate out:ServerKeyExchange out:ServerHelloDone in:ClientKeyExchange in:Finished out:Finished$"
 # parley demo draws every flow, and --html writes one page per flow and an index.
 "$PARLEY" demo --html "$WORK" >"$WORK/demo.txt"
-check "demo succeeds on every flow" contains "$WORK/demo.txt" "3 of 3 flows succeeded"
+check "demo succeeds on every flow" contains "$WORK/demo.txt" "4 of 4 flows succeeded"
+# Reference 004's flow: TLS 1.1 offered in a TLS 1.0 record, ECDHE_RSA with AES-128-CBC.
+check "demo draws reference 004's hello in a TLS 1.0 record" \
+    contains "$WORK/demo.txt" "record: Handshake, TLSv1.0"
+check "demo negotiates TLS 1.1 for reference 004" \
+    contains "$WORK/demo.txt" "version   TLSv1.1"
+check "demo draws reference 004's suite" contains "$WORK/demo.txt" \
+    "suite     TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA"
+check "demo --html writes reference 004's flow" contains "$WORK/flow-4.html" \
+    'data-message="ServerKeyExchange"'
 check "demo draws the RSA key exchange" contains "$WORK/demo.txt" "TLS_RSA_WITH_AES_128_GCM_SHA256"
 check "demo draws a chain of three" contains "$WORK/demo.txt" "issuer\[1\] *CN=parley demo root"
 check "demo --html writes an index" contains "$WORK/index.html" 'href="flow-3.html"'
