@@ -167,43 +167,51 @@ static void kdf_prf(const char *digest, const uint8_t *secret, size_t slen, cons
     EVP_KDF_free(kdf);
 }
 
+/* A published PRF vector: out = PRF(secret, label, seed1 + seed2), with the seed passed in its
+ * two parts and as one. Returns the output length. */
+static size_t prf_known_answer(crypto_hash_alg alg, const char *secret_hex, const char *label,
+                               const char *seed1_hex, const char *seed2_hex, const char *out_hex)
+{
+    uint8_t secret[64], seed[128], expect[160], out[160];
+    size_t secret_len = check_hex(secret_hex, secret, sizeof(secret));
+    size_t len1 = check_hex(seed1_hex, seed, 64), len2 = check_hex(seed2_hex, seed + len1, 64);
+    size_t n = check_hex(out_hex, expect, sizeof(expect));
+    CHECK(crypto_prf(alg, secret, secret_len, label, seed, len1, seed + len1, len2, out, n) == 0);
+    CHECK_MEM(out, expect, n);
+    CHECK(crypto_prf(alg, secret, secret_len, label, seed, len1 + len2, NULL, 0, out, n) == 0);
+    CHECK_MEM(out, expect, n);
+    return n;
+}
+
 /* The TLS 1.2 PRF test vectors circulated on the IETF TLS list ("PRF Testvector", label "test
- * label"): SHA-256 with 100 bytes of output, SHA-384 with 148. */
+ * label"): SHA-256 with 100 bytes of output (the seed split as client + server random would be),
+ * SHA-384 with 148; then libcrypto's TLS1-PRF for other output lengths. */
 static void test_prf(void)
 {
-    uint8_t secret[16], seed[16];
-    check_hex("9bbe436ba940f017b17652849a71db35", secret, sizeof(secret));
-    check_hex("a0ba9f936cda311827a6f796ffd5198c", seed, sizeof(seed));
-    size_t n =
-        check_hex("e3f229ba727be17b8d122620557cd453c2aab21d07c3d495329b52d4e61edb5a6b301791e9"
-                  "0d35c9c9a46b4e14baf9af0fa022f7077def17abfd3797c0564bab4fbc91666e9def9b97fc"
-                  "e34f796789baa48082d122ee42c5a72e5a5110fff70187347b66",
-                  a, sizeof(a));
-    CHECK_EQ_INT(n, 100);
-    CHECK(crypto_prf(CRYPTO_SHA256, secret, 16, "test label", seed, 16, NULL, 0, b, 100) ==
-          0);
-    CHECK_MEM(b, a, 100);
-    /* A split seed (client random + server random) equals the concatenation. */
-    CHECK(crypto_prf(CRYPTO_SHA256, secret, 16, "test label", seed, 7, seed + 7, 9, c, 100) ==
-          0);
-    CHECK_MEM(c, a, 100);
+    CHECK_EQ_INT(prf_known_answer(
+                     CRYPTO_SHA256, "9bbe436ba940f017b17652849a71db35", "test label",
+                     "a0ba9f936cda31", "1827a6f796ffd5198c",
+                     "e3f229ba727be17b8d122620557cd453c2aab21d07c3d495329b52d4e61edb5a6b301791e9"
+                     "0d35c9c9a46b4e14baf9af0fa022f7077def17abfd3797c0564bab4fbc91666e9def9b97fc"
+                     "e34f796789baa48082d122ee42c5a72e5a5110fff70187347b66"),
+                 100);
+    CHECK_EQ_INT(
+        prf_known_answer(
+            CRYPTO_SHA384, "b80b733d6ceefcdc71566ea48e5567df", "test label",
+            "cd665cf6a8447dd6ff8b27555edb7465", "",
+            "7b0c18e9ced410ed1804f2cfa34a336a1c14dffb4900bb5fd7942107e81c83cde9ca0faa60be9fe3"
+            "4f82b1233c9146a0e534cb400fed2700884f9dc236f80edd8bfa961144c9e8d792eca722a7b32fc3"
+            "d416d473ebc2c5fd4abfdad05d9184259b5bf8cd4d90fa0d31e2dec479e4f1a26066f2eea9a69236"
+            "a3e52655c9e9aee691c8f3a26854308d5eaa3be85e0990703d73e56f"),
+        148);
 
+    uint8_t secret[16], seed[16];
     check_hex("b80b733d6ceefcdc71566ea48e5567df", secret, sizeof(secret));
     check_hex("cd665cf6a8447dd6ff8b27555edb7465", seed, sizeof(seed));
-    n = check_hex("7b0c18e9ced410ed1804f2cfa34a336a1c14dffb4900bb5fd7942107e81c83cde9ca0faa60be9fe3"
-                  "4f82b1233c9146a0e534cb400fed2700884f9dc236f80edd8bfa961144c9e8d792eca722a7b32fc3"
-                  "d416d473ebc2c5fd4abfdad05d9184259b5bf8cd4d90fa0d31e2dec479e4f1a26066f2eea9a69236"
-                  "a3e52655c9e9aee691c8f3a26854308d5eaa3be85e0990703d73e56f",
-                  a, sizeof(a));
-    CHECK_EQ_INT(n, 148);
-    CHECK(crypto_prf(CRYPTO_SHA384, secret, 16, "test label", seed, 16, NULL, 0, b, 148) ==
-          0);
-    CHECK_MEM(b, a, 148);
-
     static const size_t lengths[] = {1, 12, 47, 48, 49, 104, 200};
     for (size_t i = 0; i < sizeof(lengths) / sizeof(lengths[0]); i++) {
         CHECK(crypto_prf(CRYPTO_SHA384, secret, 16, "key expansion", seed, 16, NULL, 0, b,
-                               lengths[i]) == 0);
+                         lengths[i]) == 0);
         kdf_prf("SHA384", secret, 16, "key expansion", seed, 16, a, lengths[i]);
         CHECK_MEM(b, a, lengths[i]);
     }
@@ -216,35 +224,34 @@ static void test_prf(void)
  * halves share a byte when odd) and output lengths that end inside and between blocks. */
 static void test_prf_tls10(void)
 {
-    uint8_t secret[64], client_random[32], server_random[32], seed[64];
-    check_hex("bded7fa5c1699c010be23dd06ada3a48349f21e5f86263d512c0c5cc379f0e780ec55d9844b2f1db02a9"
-              "6453513568d0",
-              secret, sizeof(secret));
-    check_hex("e5acaf549cd25c22d964c0d930fa4b5261d2507fad84c33715b7b9a864020693", client_random, 32);
-    check_hex("135e4d557fdf3aa6406d82975d5c606a9734c9334b42136e96990fbd5358cdb2", server_random, 32);
-    check_hex("2f6962dfbc744c4b2138bb6b3d33054c5ecc14f24851d9896395a44ab3964efc2090c5bf51a0891209f4"
-              "6c1e1e998f62",
-              a, sizeof(a));
-    CHECK(crypto_prf(CRYPTO_MD5_SHA1, secret, 48, "master secret", client_random, 32,
-                     server_random, 32, b, 48) == 0);
-    CHECK_MEM(b, a, 48);
+    static const char master_secret[] =
+        "2f6962dfbc744c4b2138bb6b3d33054c5ecc14f24851d9896395a44ab3964efc2090c5bf51a0891209f46c1e"
+        "1e998f62";
+    static const char server_random[] =
+        "67267e650eb32444119d222a368c191af3082888dc35afe8368e638c828874be";
+    static const char client_random[] =
+        "d58a7b1cd4fedaa232159df652ce188f9d997e061b9bf48e83b62990440931f6";
+    CHECK_EQ_INT(
+        prf_known_answer(
+            CRYPTO_MD5_SHA1,
+            "bded7fa5c1699c010be23dd06ada3a48349f21e5f86263d512c0c5cc379f0e780ec55d98"
+            "44b2f1db02a96453513568d0",
+            "master secret", "e5acaf549cd25c22d964c0d930fa4b5261d2507fad84c33715b7b9a864020693",
+            "135e4d557fdf3aa6406d82975d5c606a9734c9334b42136e96990fbd5358cdb2", master_secret),
+        48);
+    CHECK_EQ_INT(prf_known_answer(
+                     CRYPTO_MD5_SHA1, master_secret, "key expansion", server_random, client_random,
+                     "3088825988e77fce68d19f756e18e43eb7fe672433504feaf99b3c503d9091b164f166db30"
+                     "1d70c9fc0870b4a94563907bee1a61fb786cb717576890bcc51cb9ead97e01d0a2fea99c95"
+                     "3377b195205ff07b369589178796edc963fd80fdbe518a2fc1c35c18ae8d"),
+                 104);
 
-    memcpy(secret, a, 48);
-    check_hex("67267e650eb32444119d222a368c191af3082888dc35afe8368e638c828874be", server_random, 32);
-    check_hex("d58a7b1cd4fedaa232159df652ce188f9d997e061b9bf48e83b62990440931f6", client_random, 32);
-    size_t n = check_hex("3088825988e77fce68d19f756e18e43eb7fe672433504feaf99b3c503d9091b164f166db30"
-                         "1d70c9fc0870b4a94563907bee1a61fb786cb717576890bcc51cb9ead97e01d0a2fea99c95"
-                         "3377b195205ff07b369589178796edc963fd80fdbe518a2fc1c35c18ae8d",
-                         a, sizeof(a));
-    CHECK_EQ_INT(n, 104);
-    CHECK(crypto_prf(CRYPTO_MD5_SHA1, secret, 48, "key expansion", server_random, 32,
-                     client_random, 32, b, 104) == 0);
-    CHECK_MEM(b, a, 104);
-    memcpy(seed, server_random, 32);
-    memcpy(seed + 32, client_random, 32);
-    CHECK(crypto_prf(CRYPTO_MD5_SHA1, secret, 48, "key expansion", seed, 64, NULL, 0, c, 104) == 0);
-    CHECK_MEM(c, a, 104);
     /* The TLS 1.2 PRF over the same input is a different function. */
+    uint8_t secret[64], seed[64];
+    check_hex(master_secret, secret, sizeof(secret));
+    check_hex(server_random, seed, 32);
+    check_hex(client_random, seed + 32, 32);
+    CHECK(crypto_prf(CRYPTO_MD5_SHA1, secret, 48, "key expansion", seed, 64, NULL, 0, a, 104) == 0);
     CHECK(crypto_prf(CRYPTO_SHA256, secret, 48, "key expansion", seed, 64, NULL, 0, c, 104) == 0);
     CHECK(memcmp(c, a, 104) != 0);
 
@@ -415,8 +422,9 @@ static void test_cbc(void)
 {
     /* NIST SP 800-38A F.2.1 (CBC-AES128) and F.2.5 (CBC-AES256). */
     static const char sp800_38a_iv[] = "000102030405060708090a0b0c0d0e0f",
-                      sp800_38a_pt[] = "6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51"
-                                       "30c81c46a35ce411e5fbc1191a0a52eff69f2445df4f9b17ad2b417be66c3710";
+                      sp800_38a_pt[] =
+                          "6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51"
+                          "30c81c46a35ce411e5fbc1191a0a52eff69f2445df4f9b17ad2b417be66c3710";
     cbc_known_answer(CRYPTO_AES128_CBC, "2b7e151628aed2a6abf7158809cf4f3c", sp800_38a_iv,
                      sp800_38a_pt,
                      "7649abac8119b246cee98e9b12e9197d5086cb9b507219ee95db113a917678b2"
@@ -752,17 +760,13 @@ static size_t ecdsa_sha1_evp(crypto_key *k, const uint8_t *msg, size_t len, uint
                              size_t sig_len)
 {
     EVP_MD_CTX *md = EVP_MD_CTX_new();
-    size_t result = 0, cap = CRYPTO_MAX_SIGNATURE;
-    if (sig_len == 0)
-        result = EVP_DigestSignInit(md, NULL, EVP_sha1(), NULL, k->pkey) == 1 &&
-                         EVP_DigestSign(md, sig, &cap, msg, len) == 1
-                     ? cap
-                     : 0;
-    else
-        result = EVP_DigestVerifyInit(md, NULL, EVP_sha1(), NULL, k->pkey) == 1 &&
-                 EVP_DigestVerify(md, sig, sig_len, msg, len) == 1;
+    size_t cap = CRYPTO_MAX_SIGNATURE;
+    int ok = sig_len == 0 ? EVP_DigestSignInit(md, NULL, EVP_sha1(), NULL, k->pkey) == 1 &&
+                                EVP_DigestSign(md, sig, &cap, msg, len) == 1
+                          : EVP_DigestVerifyInit(md, NULL, EVP_sha1(), NULL, k->pkey) == 1 &&
+                                EVP_DigestVerify(md, sig, sig_len, msg, len) == 1;
     EVP_MD_CTX_free(md);
-    return result;
+    return !ok ? 0 : sig_len == 0 ? cap : 1;
 }
 
 /* TLS 1.0/1.1 signatures. RSA: PKCS#1 v1.5 over the bare 36 bytes MD5 || SHA-1 (RFC 2246
