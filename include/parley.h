@@ -133,6 +133,50 @@ int parley_config_set_ca_dir(parley_config *cfg, const char *dir);
 /* Client: verify the server's chain and name (1, default) or not (0: explicit opt-out). */
 int parley_config_set_verify(parley_config *cfg, int verify);
 
+/* Client certificates (mutual authentication).
+ *
+ * Server: whether to ask the client for a certificate (CertificateRequest). A client that sends
+ * one must chain to a CA of parley_config_set_client_ca_file, be within its validity, allow TLS
+ * client authentication in its key usage, have a strong enough key, and prove it holds the key
+ * (CertificateVerify). */
+typedef enum parley_client_auth {
+    PARLEY_CLIENT_AUTH_NONE = 0, /* do not ask (the default) */
+    PARLEY_CLIENT_AUTH_OPTIONAL, /* ask; a client without one connects unauthenticated */
+    PARLEY_CLIENT_AUTH_REQUIRED, /* ask; a client without one fails with handshake_failure */
+} parley_client_auth;
+int parley_config_set_client_auth(parley_config *cfg, parley_client_auth mode);
+/* Server: the CAs (PEM) that may issue client certificates; needed when client auth is on.
+ * announce_names 1: CertificateRequest lists their subjects so a client can pick; 0: an empty
+ * list (any certificate may be offered, still verified against these CAs). */
+int parley_config_set_client_ca_file(parley_config *cfg, const char *file, int announce_names);
+
+/* Client: the certificates of parley_config_add_certificate are offered for client
+ * authentication. When a server asks, parley sends the first that fits the request (issued under
+ * one of the names it lists, a key type it accepts and, in TLS 1.2, a signature algorithm it
+ * accepts), or an empty Certificate when none does. A callback may decide instead: it returns
+ * the index (in the order added) of the certificate to send, PARLEY_CERT_NONE, or
+ * PARLEY_CERT_AUTO; or it supplies one made on demand with parley_conn_use_certificate_pem,
+ * which is then sent. */
+#define PARLEY_CERT_NONE (-1)
+#define PARLEY_CERT_AUTO (-2)
+typedef struct parley_cert_request parley_cert_request;
+typedef int (*parley_client_cert_fn)(parley_conn *conn, const parley_cert_request *request,
+                                     void *arg);
+int parley_config_set_client_cert_callback(parley_config *cfg, parley_client_cert_fn fn, void *arg);
+/* The CA names the server listed: count, and the DER of name i. */
+size_t parley_cert_request_name_count(const parley_cert_request *request);
+const uint8_t *parley_cert_request_name_der(const parley_cert_request *request, size_t i,
+                                            size_t *len);
+/* Whether the request accepts a key of this kind: "RSA" or "EC". */
+int parley_cert_request_accepts(const parley_cert_request *request, const char *key_kind);
+/* Inside the callback: a chain (PEM, leaf first) and its key to send on this connection. */
+int parley_conn_use_certificate_pem(parley_conn *conn, const char *chain_pem, size_t chain_len,
+                                    const char *key_pem, size_t key_len);
+
+/* Keep the peer's certificate chain (DER) on the connection after the handshake, for
+ * parley_peer_certificate (off by default: it costs the chain's size per connection). */
+int parley_config_set_keep_peer_chain(parley_config *cfg, int keep);
+
 /* ---------------------------------------------------------------------------------------------
  * Connections.
  */
@@ -207,6 +251,13 @@ size_t parley_session_id(const parley_conn *conn, uint8_t out[32]);
 const char *parley_peer_subject(const parley_conn *conn);
 /* The peer's leaf key: "RSA-2048", "EC-P256", ... or "". */
 const char *parley_peer_key(const parley_conn *conn);
+/* 1 if the peer authenticated with a certificate that verified (always, for a server's peer
+ * when verification is on; for a client's only when it sent one that passed), else 0. */
+int parley_peer_authenticated(const parley_conn *conn);
+/* With parley_config_set_keep_peer_chain: the number of certificates the peer sent, and the DER
+ * of certificate i (0 = leaf), valid while the connection lives. */
+size_t parley_peer_certificate_count(const parley_conn *conn);
+const uint8_t *parley_peer_certificate(const parley_conn *conn, size_t i, size_t *len);
 
 /* ---------------------------------------------------------------------------------------------
  * Tracing: an event for every record and handshake message in both directions, decoded into the

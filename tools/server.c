@@ -27,6 +27,9 @@ typedef struct server_opts {
     const char *certs[MAX_CERTS], *keys[MAX_CERTS];
     int n_certs, n_keys;
     const char *port, *bind, *root, *ciphers, *groups, *alpn, *keylog, *trace, *trace_file;
+    const char *client_ca;
+    parley_client_auth verify_client;
+    int client_ca_names;
     uint16_t tls_min, tls_max;
     long max_requests;
     int timeout;
@@ -60,6 +63,9 @@ static const char server_usage[] =
     "  --bind ADDR       address (default 127.0.0.1)\n"
     "  --root DIR        serve files under DIR (default: a page describing the connection)\n"
     "  --ciphers LIST --groups LIST --alpn LIST --tls-min V --tls-max V\n"
+    "  --client-ca FILE  CAs that issue client certificates (their names are announced)\n"
+    "  --verify-client optional|require   ask clients for a certificate\n"
+    "  --client-ca-names none             announce no CA names in the request\n"
     "  --max-requests N  exit after N connections have finished\n"
     "  --trace[=FORMAT]  draw each connection when it ends: text, json or html\n"
     "  --trace-file FILE append the drawings there instead of stderr\n"
@@ -72,6 +78,7 @@ static int parse_args(int argc, char **argv, server_opts *o)
     o->bind = "127.0.0.1";
     o->alpn = "http/1.1";
     o->timeout = 10;
+    o->client_ca_names = 1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
@@ -111,6 +118,14 @@ static int parse_args(int argc, char **argv, server_opts *o)
             o->max_requests = atol(v);
         else if (strcmp(a, "--timeout") == 0)
             o->timeout = atoi(v);
+        else if (strcmp(a, "--client-ca") == 0)
+            o->client_ca = v;
+        else if (strcmp(a, "--verify-client") == 0 && strcmp(v, "optional") == 0)
+            o->verify_client = PARLEY_CLIENT_AUTH_OPTIONAL;
+        else if (strcmp(a, "--verify-client") == 0 && strcmp(v, "require") == 0)
+            o->verify_client = PARLEY_CLIENT_AUTH_REQUIRED;
+        else if (strcmp(a, "--client-ca-names") == 0 && strcmp(v, "none") == 0)
+            o->client_ca_names = 0;
         else if ((strcmp(a, "--tls-min") == 0 || strcmp(a, "--tls-max") == 0) && tool_version(v))
             *(strcmp(a, "--tls-min") == 0 ? &o->tls_min : &o->tls_max) = tool_version(v);
         else {
@@ -120,6 +135,8 @@ static int parse_args(int argc, char **argv, server_opts *o)
     }
     if (o->n_certs == 0 || o->n_certs != o->n_keys)
         return tool_fail("give each --cert a --key (at least one pair)");
+    if (o->verify_client != PARLEY_CLIENT_AUTH_NONE && o->client_ca == NULL)
+        return tool_fail("--verify-client needs --client-ca FILE");
     return 0;
 }
 
@@ -133,6 +150,10 @@ static parley_config *server_config(const server_opts *o)
         ok = tool_set_versions(cfg, o->tls_min, o->tls_max) == PARLEY_OK;
     if (ok && o->ciphers)
         ok = parley_config_set_ciphers(cfg, o->ciphers) == PARLEY_OK;
+    if (ok && o->client_ca)
+        ok = parley_config_set_client_ca_file(cfg, o->client_ca, o->client_ca_names) == PARLEY_OK;
+    if (ok)
+        ok = parley_config_set_client_auth(cfg, o->verify_client) == PARLEY_OK;
     if (ok && o->groups)
         ok = parley_config_set_groups(cfg, o->groups) == PARLEY_OK;
     if (ok && tool_keylog(cfg, o->keylog) != 0)
@@ -295,6 +316,9 @@ static int on_readable(client *cl)
         flush_client(cl); /* the alert */
         return -1;
     }
+    if (was_handshaking && state != PARLEY_STATE_HANDSHAKING && parley_peer_authenticated(cl->conn))
+        fprintf(stderr, "client certificate from %s: %s (%s)\n", cl->peer,
+                parley_peer_subject(cl->conn), parley_peer_key(cl->conn));
     if (state == PARLEY_STATE_CLOSED) {
         parley_close(cl->conn);
         flush_client(cl);

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../handshake/messages.h"
+#include "../handshake/handshake.h"
 
 static int config_error(parley_config *cfg, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -73,6 +73,9 @@ void parley_config_free(parley_config *cfg)
         free(cfg->certs[i].certificate_msg);
     }
     x509_trust_free(cfg->trust);
+    x509_trust_free(cfg->client_trust);
+    free(cfg->client_ca_file);
+    free(cfg->client_ca_names);
     free(cfg->ca_file);
     free(cfg->ca_dir);
     pthread_mutex_destroy(&cfg->freeze_lock);
@@ -235,18 +238,12 @@ static int add_chain(parley_config *cfg, x509_chain *chain)
         x509_chain_free(chain);
         return config_error(cfg, "too many certificates (at most %d)", CONFIG_MAX_CERTS);
     }
-    hs_certificate msg = {0};
-    size_t total = HS_HEADER_LEN + 3;
-    msg.count = x509_chain_count(chain);
-    for (size_t i = 0; i < msg.count && i < HS_MAX_CERTS; i++) {
-        msg.certs[i].p = x509_chain_der(chain, i, &msg.certs[i].len);
-        total += 3 + msg.certs[i].len;
-    }
+    size_t total = hs_chain_message_len(chain);
     config_cert *cc = &cfg->certs[cfg->n_certs];
     cc->certificate_msg = malloc(total);
     writer w;
     writer_init(&w, cc->certificate_msg, cc->certificate_msg ? total : 0);
-    if (cc->certificate_msg == NULL || hs_write_certificate(&w, &msg) < 0) {
+    if (cc->certificate_msg == NULL || hs_write_chain(&w, chain) < 0) {
         free(cc->certificate_msg);
         cc->certificate_msg = NULL;
         x509_chain_free(chain);
@@ -317,6 +314,60 @@ int parley_config_set_verify(parley_config *cfg, int verify)
     return PARLEY_OK;
 }
 
+int parley_config_set_client_auth(parley_config *cfg, parley_client_auth mode)
+{
+    if (config_mutable(cfg) != PARLEY_OK)
+        return PARLEY_ERROR;
+    if (mode != PARLEY_CLIENT_AUTH_NONE && mode != PARLEY_CLIENT_AUTH_OPTIONAL &&
+        mode != PARLEY_CLIENT_AUTH_REQUIRED)
+        return config_error(cfg, "unknown client authentication mode %d", (int)mode);
+    cfg->client_auth = mode;
+    return PARLEY_OK;
+}
+
+int parley_config_set_client_ca_file(parley_config *cfg, const char *file, int announce_names)
+{
+    if (config_mutable(cfg) != PARLEY_OK)
+        return PARLEY_ERROR;
+    cfg->client_ca_announce = announce_names != 0;
+    return set_string(cfg, &cfg->client_ca_file, file);
+}
+
+int parley_config_set_client_cert_callback(parley_config *cfg, parley_client_cert_fn fn, void *arg)
+{
+    if (config_mutable(cfg) != PARLEY_OK)
+        return PARLEY_ERROR;
+    cfg->client_cert_fn = fn;
+    cfg->client_cert_arg = arg;
+    return PARLEY_OK;
+}
+
+int parley_config_set_keep_peer_chain(parley_config *cfg, int keep)
+{
+    if (config_mutable(cfg) != PARLEY_OK)
+        return PARLEY_ERROR;
+    cfg->keep_peer_chain = keep != 0;
+    return PARLEY_OK;
+}
+
+/* Server with client authentication: the client CAs as a trust store, and their names. */
+static int load_client_cas(parley_config *cfg)
+{
+    if (cfg->client_ca_file == NULL) {
+        config_error(cfg, "client authentication needs the CAs that issue client certificates "
+                          "(parley_config_set_client_ca_file)");
+        return -1;
+    }
+    cfg->client_trust = x509_trust_new(cfg->client_ca_file, NULL, cfg->error, sizeof(cfg->error));
+    if (cfg->client_trust == NULL)
+        return -1;
+    if (cfg->client_ca_announce &&
+        x509_ca_names_load(cfg->client_ca_file, &cfg->client_ca_names, &cfg->client_ca_names_len,
+                           cfg->error, sizeof(cfg->error)) < 0)
+        return -1;
+    return 0;
+}
+
 static size_t encode_u16_list(const uint16_t *list, size_t n, uint8_t *out)
 {
     for (size_t i = 0; i < n; i++) {
@@ -351,6 +402,9 @@ int config_freeze(parley_config *cfg, parley_role role)
         if (cfg->trust == NULL)
             rc = -1;
     }
+    if (role == PARLEY_SERVER && cfg->client_auth != PARLEY_CLIENT_AUTH_NONE &&
+        cfg->client_trust == NULL && load_client_cas(cfg) < 0)
+        rc = -1;
     pthread_mutex_unlock(&cfg->freeze_lock);
     return rc;
 }

@@ -62,6 +62,8 @@ void parley_conn_free(parley_conn *c)
     record_state_clear(&c->write);
     free(c->out);
     free(c->verify_name);
+    free(c->peer_chain);
+    x509_chain_free(c->own_cert);
     parley_config_free(c->cfg);
     crypto_wipe(c, sizeof(*c));
     free(c);
@@ -87,6 +89,23 @@ int parley_conn_set_verify_name(parley_conn *c, const char *name)
         return PARLEY_ERROR;
     free(c->verify_name);
     c->verify_name = copy;
+    return PARLEY_OK;
+}
+
+int parley_conn_use_certificate_pem(parley_conn *c, const char *chain_pem, size_t chain_len,
+                                    const char *key_pem, size_t key_len)
+{
+    if (c == NULL || chain_pem == NULL || key_pem == NULL || c->role != PARLEY_CLIENT)
+        return PARLEY_ERROR;
+    char why[CONN_ERROR_MAX];
+    x509_chain *chain =
+        x509_chain_load_pem(chain_pem, chain_len, key_pem, key_len, why, sizeof(why));
+    if (chain == NULL) {
+        snprintf(c->error_message, sizeof(c->error_message), "%s", why);
+        return PARLEY_ERROR;
+    }
+    x509_chain_free(c->own_cert);
+    c->own_cert = chain;
     return PARLEY_OK;
 }
 

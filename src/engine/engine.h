@@ -56,6 +56,18 @@ struct parley_config {
     bool verify;
     x509_trust *trust; /* loaded when the configuration is frozen */
 
+    /* Client certificates. Server: what to ask for and whom to trust; loaded when frozen. */
+    parley_client_auth client_auth;
+    char *client_ca_file;
+    bool client_ca_announce;
+    x509_trust *client_trust;
+    uint8_t *client_ca_names; /* CertificateRequest's DistinguishedName list, wire form */
+    size_t client_ca_names_len;
+    /* Client: who decides which certificate answers a request. */
+    parley_client_cert_fn client_cert_fn;
+    void *client_cert_arg;
+    bool keep_peer_chain;
+
     /* Wire forms of the lists above, encoded once when the configuration is frozen. */
     uint8_t wire_suites[2 * (SUITE_MAX + 1)]; /* + TLS_FALLBACK_SCSV */
     size_t wire_suites_len;
@@ -79,6 +91,13 @@ int config_freeze(parley_config *cfg, parley_role role);
 #define CONN_ERROR_MAX 256
 
 struct hs_state; /* src/handshake/handshake.h */
+
+/* What a server's CertificateRequest asked for, as the client certificate callback sees it. */
+struct parley_cert_request {
+    const uint8_t *names; /* DistinguishedName list, wire form */
+    size_t names_len;
+    bool rsa, ec; /* certificate types accepted */
+};
 
 struct parley_conn {
     parley_config *cfg;
@@ -112,8 +131,12 @@ struct parley_conn {
     size_t session_id_len;
     char peer_subject[X509_NAME_MAX];
     char peer_key[32];
-    char *verify_name; /* client: name the certificate must match */
-    bool send_sni;     /* client: server_name is a host name (not an IP literal) */
+    bool peer_authenticated;
+    uint8_t *peer_chain; /* with keep_peer_chain: the peer's certificate_list, wire form */
+    size_t peer_chain_len;
+    x509_chain *own_cert; /* client: a certificate supplied on demand by the callback */
+    char *verify_name;    /* client: name the certificate must match */
+    bool send_sni;        /* client: server_name is a host name (not an IP literal) */
 
     bool close_sent, close_received, eof;
 

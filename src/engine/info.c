@@ -4,7 +4,10 @@
  */
 #include "engine.h"
 
+#include <stdint.h>
 #include <string.h>
+
+#include "../common/reader.h"
 
 const char *parley_version_name(uint16_t version)
 {
@@ -154,4 +157,78 @@ const char *parley_peer_subject(const parley_conn *c)
 const char *parley_peer_key(const parley_conn *c)
 {
     return established(c) ? c->peer_key : "";
+}
+
+int parley_peer_authenticated(const parley_conn *c)
+{
+    return established(c) && c->peer_authenticated;
+}
+
+/* Walks the kept certificate_list (u24 length + DER per entry) to entry i. */
+static const uint8_t *peer_chain_entry(const parley_conn *c, size_t i, size_t *len, size_t *count)
+{
+    reader r = reader_init(c->peer_chain, c->peer_chain_len);
+    const uint8_t *found = NULL;
+    size_t n = 0;
+    while (r.left > 0 && !r.failed) {
+        span cert = reader_vector(&r, 3, 1, 0xffffff);
+        if (r.failed)
+            break;
+        if (n++ == i) {
+            found = cert.p;
+            *len = cert.len;
+        }
+    }
+    *count = n;
+    return found;
+}
+
+size_t parley_peer_certificate_count(const parley_conn *c)
+{
+    size_t len, count = 0;
+    if (established(c) && c->peer_chain != NULL)
+        peer_chain_entry(c, SIZE_MAX, &len, &count);
+    return count;
+}
+
+const uint8_t *parley_peer_certificate(const parley_conn *c, size_t i, size_t *len)
+{
+    size_t count;
+    if (len == NULL || !established(c) || c->peer_chain == NULL)
+        return NULL;
+    return peer_chain_entry(c, i, len, &count);
+}
+
+size_t parley_cert_request_name_count(const parley_cert_request *request)
+{
+    size_t count = 0;
+    reader r = reader_init(request->names, request->names_len);
+    while (r.left > 0 && !r.failed) {
+        reader_vector(&r, 2, 1, 0xffff);
+        count += !r.failed;
+    }
+    return count;
+}
+
+const uint8_t *parley_cert_request_name_der(const parley_cert_request *request, size_t i,
+                                            size_t *len)
+{
+    reader r = reader_init(request->names, request->names_len);
+    for (size_t n = 0; r.left > 0 && !r.failed; n++) {
+        span name = reader_vector(&r, 2, 1, 0xffff);
+        if (!r.failed && n == i) {
+            *len = name.len;
+            return name.p;
+        }
+    }
+    return NULL;
+}
+
+int parley_cert_request_accepts(const parley_cert_request *request, const char *key_kind)
+{
+    if (request == NULL || key_kind == NULL)
+        return 0;
+    if (strcmp(key_kind, "RSA") == 0)
+        return request->rsa;
+    return strcmp(key_kind, "EC") == 0 && request->ec;
 }

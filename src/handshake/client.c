@@ -13,6 +13,7 @@
 #include "../trace/trace.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum client_state {
@@ -162,13 +163,13 @@ static int client_certificate(parley_conn *c, const uint8_t *body, size_t len)
         c->verify_name ? c->verify_name : (c->server_name[0] ? c->server_name : NULL);
     x509_peer peer;
     char why[CONN_ERROR_MAX];
-    alert = x509_verify_peer(cfg->verify ? cfg->trust : NULL, der, der_len, cert.count,
-                             cfg->verify ? host : NULL, &peer, why, sizeof(why));
+    alert = x509_verify_peer(cfg->verify ? cfg->trust : NULL, X509_PEER_SERVER, der, der_len,
+                             cert.count, cfg->verify ? host : NULL, &peer, why, sizeof(why));
     if (alert)
         return conn_fail(c, PARLEY_E_CERT, alert, "%s", why);
-    hs->peer_key = peer.key;
-    snprintf(c->peer_subject, sizeof(c->peer_subject), "%s", peer.subject);
-    snprintf(c->peer_key, sizeof(c->peer_key), "%s", peer.key_name);
+    if (hs_accept_peer(c, &peer, body + 3, len - 3) < 0)
+        return -1;
+    c->peer_authenticated = cfg->verify;
 
     bool ec = peer.key_type == CRYPTO_KEY_EC_P256 || peer.key_type == CRYPTO_KEY_EC_P384;
     bool fits = suite_wants_ec_cert(hs->suite) ? ec : peer.key_type == CRYPTO_KEY_RSA;
@@ -227,15 +228,111 @@ static int client_server_key_exchange(parley_conn *c, const uint8_t *body, size_
     return 0;
 }
 
+/* Remembers what the server asks for; the answer goes out with our second flight. */
 static int client_certificate_request(parley_conn *c, const uint8_t *body, size_t len)
 {
+    hs_state *hs = c->hs;
     hs_certificate_request cr;
     int alert = hs_parse_certificate_request(body, len, c->version >= PARLEY_TLS1_2, &cr);
     if (alert)
         return hs_parse_failed(c, alert, "CertificateRequest");
-    c->hs->certificate_requested = true;
-    c->hs->state = C_WAIT_SERVER_HELLO_DONE;
+    for (size_t i = 0; i < cr.cert_types.len; i++) {
+        hs->cr_rsa |= cr.cert_types.p[i] == 1;
+        hs->cr_ec |= cr.cert_types.p[i] == 64;
+    }
+    reader r = reader_init(cr.sig_algs.p, cr.sig_algs.len);
+    while (r.left >= 2 && hs->n_cr_sigalgs < sizeof(hs->cr_sigalgs) / sizeof(hs->cr_sigalgs[0]))
+        hs->cr_sigalgs[hs->n_cr_sigalgs++] = reader_u16(&r);
+    if (cr.ca_names.len > 0) {
+        hs->cr_names = malloc(cr.ca_names.len);
+        if (hs->cr_names == NULL)
+            return conn_fail(c, PARLEY_E_MEMORY, ALERT_INTERNAL_ERROR, "out of memory");
+        memcpy(hs->cr_names, cr.ca_names.p, cr.ca_names.len);
+        hs->cr_names_len = cr.ca_names.len;
+    }
+    hs->certificate_requested = true;
+    hs->state = C_WAIT_SERVER_HELLO_DONE;
     return 0;
+}
+
+/* The signature scheme a chain would sign CertificateVerify with: in TLS 1.2 the first of ours
+ * the server accepts that fits the key; before, the key type's one signature. 0 if none. */
+static uint16_t client_scheme_for(const parley_conn *c, const x509_chain *chain)
+{
+    const hs_state *hs = c->hs;
+    crypto_key *key = x509_chain_key(chain);
+    if (c->version < PARLEY_TLS1_2)
+        return sigalg_before_tls12(crypto_key_kind(key));
+    for (size_t i = 0; i < c->cfg->n_sigalgs; i++)
+        for (size_t j = 0; j < hs->n_cr_sigalgs; j++)
+            if (hs->cr_sigalgs[j] == c->cfg->sigalgs[i] &&
+                crypto_scheme_fits_key(key, c->cfg->sigalgs[i], true))
+                return c->cfg->sigalgs[i];
+    return 0;
+}
+
+/* Whether a chain answers the request: a key type it accepts, a scheme it accepts, and an
+ * issuer it names (when it names any). */
+static bool client_chain_fits(const parley_conn *c, const x509_chain *chain)
+{
+    const hs_state *hs = c->hs;
+    crypto_key_type type = crypto_key_kind(x509_chain_key(chain));
+    bool ec = type == CRYPTO_KEY_EC_P256 || type == CRYPTO_KEY_EC_P384;
+    if (!(type == CRYPTO_KEY_RSA ? hs->cr_rsa : ec && hs->cr_ec))
+        return false;
+    return client_scheme_for(c, chain) != 0 &&
+           x509_chain_issued_by(chain, hs->cr_names, hs->cr_names_len);
+}
+
+/* The chain to answer a CertificateRequest with, or NULL for an empty Certificate. */
+static const x509_chain *client_choose_certificate(parley_conn *c)
+{
+    const parley_config *cfg = c->cfg;
+    hs_state *hs = c->hs;
+    int choice = PARLEY_CERT_AUTO;
+    if (cfg->client_cert_fn != NULL) {
+        parley_cert_request request = {hs->cr_names, hs->cr_names_len, hs->cr_rsa, hs->cr_ec};
+        choice = cfg->client_cert_fn(c, &request, cfg->client_cert_arg);
+        if (c->own_cert != NULL)
+            return client_scheme_for(c, c->own_cert) ? c->own_cert : NULL;
+        if (choice >= 0 && (size_t)choice < cfg->n_certs)
+            return client_scheme_for(c, cfg->certs[choice].chain) ? cfg->certs[choice].chain : NULL;
+    }
+    if (choice != PARLEY_CERT_AUTO)
+        return NULL;
+    for (size_t i = 0; i < cfg->n_certs; i++)
+        if (client_chain_fits(c, cfg->certs[i].chain))
+            return cfg->certs[i].chain;
+    return NULL;
+}
+
+/* Certificate (ours, or empty: "none fits") in answer to a CertificateRequest. */
+static int client_write_certificate(parley_conn *c, const x509_chain *chain)
+{
+    hs_state *hs = c->hs;
+    size_t mark = flight_mark(c);
+    if (chain != NULL) {
+        hs_write_chain(&hs->out, chain);
+    } else {
+        hs_certificate none = {0};
+        hs_write_certificate(&hs->out, &none);
+    }
+    return flight_commit(c, mark, "Certificate");
+}
+
+/* CertificateVerify: the proof that we hold the key of the certificate we sent. */
+static int client_write_certificate_verify(parley_conn *c, const x509_chain *chain)
+{
+    hs_state *hs = c->hs;
+    uint16_t scheme = client_scheme_for(c, chain);
+    uint8_t sig[CRYPTO_MAX_SIGNATURE];
+    size_t sig_len = sizeof(sig);
+    if (hs_sign_transcript(c, x509_chain_key(chain), scheme, sig, &sig_len) < 0)
+        return -1;
+    hs_certificate_verify cv = {c->version >= PARLEY_TLS1_2, scheme, {sig, sig_len}};
+    size_t mark = flight_mark(c);
+    hs_write_certificate_verify(&hs->out, &cv);
+    return flight_commit(c, mark, "CertificateVerify");
 }
 
 /* The client's key exchange value: the encrypted pre-master secret (RSA) or our public point. */
@@ -271,19 +368,17 @@ static int client_server_hello_done(parley_conn *c, const uint8_t *body, size_t 
     int alert = hs_parse_server_hello_done(body, len);
     if (alert)
         return hs_parse_failed(c, alert, "ServerHelloDone");
-    if (hs->certificate_requested) {
-        /* No client certificate support yet: an empty Certificate says "none". */
-        hs_certificate none = {0};
-        size_t mark = flight_mark(c);
-        hs_write_certificate(&hs->out, &none);
-        if (flight_commit(c, mark, "Certificate") < 0)
-            return -1;
-    }
+    const x509_chain *ours = hs->certificate_requested ? client_choose_certificate(c) : NULL;
+    if (hs->certificate_requested && client_write_certificate(c, ours) < 0)
+        return -1;
     if (client_write_key_exchange(c) < 0)
         return -1;
+    /* The master secret first: the extended master secret's session hash ends with
+     * ClientKeyExchange and must not cover CertificateVerify (RFC 7627 section 3). */
     int rc = keys_master_secret(c, hs->pms, hs->pms_len);
     crypto_wipe(hs->pms, sizeof(hs->pms));
-    if (rc < 0 || flight_send(c) < 0)
+    if (rc < 0 || (ours != NULL && client_write_certificate_verify(c, ours) < 0) ||
+        flight_send(c) < 0)
         return -1;
     if (conn_send_change_cipher_spec(c, &hs->client_keys) < 0)
         return -1;

@@ -67,6 +67,7 @@ void hs_free(parley_conn *c)
     crypto_hash_free(hs->hash);
     crypto_kex_free(hs->kex);
     crypto_key_free(hs->peer_key);
+    free(hs->cr_names);
     if (hs->msg)
         crypto_wipe(hs->msg, hs->msg_cap);
     free(hs->msg);
@@ -275,5 +276,57 @@ int hs_check_finished(parley_conn *c, const uint8_t *body, size_t len)
         return conn_fail(c, PARLEY_E_CRYPTO, ALERT_DECRYPT_ERROR,
                          "the peer's Finished does not verify: the handshake was altered or the "
                          "keys differ");
+    return 0;
+}
+
+/* The Certificate message of a chain of ours. */
+static void chain_message(const x509_chain *chain, hs_certificate *msg)
+{
+    memset(msg, 0, sizeof(*msg));
+    msg->count = x509_chain_count(chain);
+    for (size_t i = 0; i < msg->count && i < HS_MAX_CERTS; i++)
+        msg->certs[i].p = x509_chain_der(chain, i, &msg->certs[i].len);
+}
+
+size_t hs_chain_message_len(const x509_chain *chain)
+{
+    hs_certificate msg;
+    chain_message(chain, &msg);
+    size_t total = HS_HEADER_LEN + 3;
+    for (size_t i = 0; i < msg.count; i++)
+        total += 3 + msg.certs[i].len;
+    return total;
+}
+
+int hs_write_chain(writer *w, const x509_chain *chain)
+{
+    hs_certificate msg;
+    chain_message(chain, &msg);
+    return hs_write_certificate(w, &msg);
+}
+
+int hs_accept_peer(parley_conn *c, const x509_peer *peer, const uint8_t *chain, size_t chain_len)
+{
+    c->hs->peer_key = peer->key;
+    snprintf(c->peer_subject, sizeof(c->peer_subject), "%s", peer->subject);
+    snprintf(c->peer_key, sizeof(c->peer_key), "%s", peer->key_name);
+    if (c->cfg->keep_peer_chain) {
+        free(c->peer_chain);
+        c->peer_chain = malloc(chain_len);
+        if (c->peer_chain == NULL)
+            return conn_fail(c, PARLEY_E_MEMORY, ALERT_INTERNAL_ERROR, "out of memory");
+        memcpy(c->peer_chain, chain, chain_len);
+        c->peer_chain_len = chain_len;
+    }
+    return 0;
+}
+
+int hs_sign_transcript(parley_conn *c, crypto_key *key, uint16_t scheme, uint8_t *sig,
+                       size_t *sig_len)
+{
+    hs_state *hs = c->hs;
+    if (crypto_sign(key, scheme, hs->transcript, hs->transcript_len, sig, sig_len) < 0)
+        return conn_fail(c, PARLEY_E_INTERNAL, ALERT_INTERNAL_ERROR,
+                         "signing CertificateVerify failed");
     return 0;
 }

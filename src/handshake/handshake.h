@@ -40,6 +40,15 @@ typedef struct hs_state {
     bool client_offered_ems;
     bool secure_renegotiation;
     bool certificate_requested;
+    /* Client: what the server's CertificateRequest asked for (copied: the message buffer is
+     * reused), and the certificate chosen to answer it. */
+    uint8_t *cr_names;
+    size_t cr_names_len;
+    bool cr_rsa, cr_ec;
+    uint16_t cr_sigalgs[32];
+    size_t n_cr_sigalgs;
+    /* Server: a client certificate arrived, so a CertificateVerify must follow. */
+    bool client_certificate;
 
     /* The message being handled, for steps that add it to the transcript themselves. */
     const uint8_t *current;
@@ -116,11 +125,22 @@ int keys_derive(parley_conn *c);
 /* Finished verify_data for the sender; role is the sender's. */
 int keys_finished(parley_conn *c, parley_role sender, uint8_t out[12]);
 
+/* The Certificate message carrying one of our chains: its length, and writing it. */
+size_t hs_chain_message_len(const x509_chain *chain);
+int hs_write_chain(writer *w, const x509_chain *chain);
+
 /* Downgrade sentinels (version.c, RFC 8446 4.1.3). The server writes one into its random when
  * it negotiated below what it supports; the client, having offered client_max, checks. */
 void version_mark_downgrade(uint8_t server_random[32], uint16_t negotiated, uint16_t server_max);
 bool version_is_downgrade(const uint8_t server_random[32], uint16_t negotiated,
                           uint16_t client_max);
+
+/* The peer's certificate was accepted: remember who it is (and, if configured, its chain). */
+int hs_accept_peer(parley_conn *c, const x509_peer *peer, const uint8_t *chain, size_t chain_len);
+/* The transcript signature of CertificateVerify (RFC 5246 7.4.8): over every handshake message
+ * so far, with scheme (TLS 1.2) or the one signature of the key type (TLS 1.0/1.1). */
+int hs_sign_transcript(parley_conn *c, crypto_key *key, uint16_t scheme, uint8_t *sig,
+                       size_t *sig_len);
 
 /* Shared checks. */
 /* Verifies that the finished message body matches what the peer must have computed. */

@@ -3,8 +3,9 @@
  * key schedule and in how ServerKeyExchange is signed, not in the messages).
  *
  *   ClientHello        -->
- *                      <--  ServerHello, Certificate, [ServerKeyExchange], ServerHelloDone
- *   ClientKeyExchange, ChangeCipherSpec, Finished  -->
+ *                      <--  ServerHello, Certificate, [ServerKeyExchange],
+ *                           [CertificateRequest], ServerHelloDone
+ *   [Certificate], ClientKeyExchange, [CertificateVerify], ChangeCipherSpec, Finished  -->
  *                      <--  ChangeCipherSpec, Finished
  */
 #include "handshake.h"
@@ -15,7 +16,9 @@
 
 enum server_state {
     S_WAIT_CLIENT_HELLO = 1,
+    S_WAIT_CLIENT_CERTIFICATE,
     S_WAIT_CLIENT_KEY_EXCHANGE,
+    S_WAIT_CERTIFICATE_VERIFY,
     S_WAIT_CHANGE_CIPHER_SPEC,
     S_WAIT_FINISHED,
     S_DONE,
@@ -221,6 +224,25 @@ static int server_write_key_exchange(parley_conn *c, uint16_t group)
     return flight_commit(c, mark, "ServerKeyExchange");
 }
 
+/* Asks for a client certificate: the key types we verify, in TLS 1.2 the signature schemes we
+ * accept, and the names of the CAs we trust for it (or none). */
+static int server_write_certificate_request(parley_conn *c)
+{
+    const parley_config *cfg = c->cfg;
+    hs_state *hs = c->hs;
+    static const uint8_t types[2] = {1, 64}; /* rsa_sign, ecdsa_sign */
+    hs_certificate_request cr = {
+        .cert_types = {types, sizeof(types)},
+        .has_sig_algs = c->version >= PARLEY_TLS1_2,
+        .sig_algs = {cfg->wire_sigalgs, cfg->wire_sigalgs_len},
+        .ca_names = {cfg->client_ca_names, cfg->client_ca_names_len},
+    };
+    size_t mark = flight_mark(c);
+    hs_write_certificate_request(&hs->out, &cr);
+    hs->certificate_requested = true;
+    return flight_commit(c, mark, "CertificateRequest");
+}
+
 static int server_client_hello(parley_conn *c, const uint8_t *body, size_t len)
 {
     const parley_config *cfg = c->cfg;
@@ -266,12 +288,89 @@ static int server_client_hello(parley_conn *c, const uint8_t *body, size_t len)
         return -1;
     if (choice.suite->kex != KEX_RSA && server_write_key_exchange(c, choice.group) < 0)
         return -1;
+    if (cfg->client_auth != PARLEY_CLIENT_AUTH_NONE && server_write_certificate_request(c) < 0)
+        return -1;
     mark = flight_mark(c);
     hs_write_server_hello_done(&hs->out);
     if (flight_commit(c, mark, "ServerHelloDone") < 0 || flight_send(c) < 0)
         return -1;
-    hs->state = S_WAIT_CLIENT_KEY_EXCHANGE;
+    hs->state = hs->certificate_requested ? S_WAIT_CLIENT_CERTIFICATE : S_WAIT_CLIENT_KEY_EXCHANGE;
     return 0;
+}
+
+/* The client's chain, verified against the client CAs for TLS client authentication. */
+static int server_client_certificate(parley_conn *c, const uint8_t *body, size_t len)
+{
+    const parley_config *cfg = c->cfg;
+    hs_state *hs = c->hs;
+    hs_certificate cert;
+    int alert = hs_parse_certificate(body, len, &cert);
+    if (alert)
+        return hs_parse_failed(c, alert, "Certificate");
+    hs->state = S_WAIT_CLIENT_KEY_EXCHANGE;
+    if (cert.count == 0) {
+        /* RFC 5246 7.4.6: the client had none that fits; the server decides. */
+        if (cfg->client_auth == PARLEY_CLIENT_AUTH_REQUIRED)
+            return conn_fail(c, PARLEY_E_CERT, ALERT_HANDSHAKE_FAILURE,
+                             "the client sent no certificate, and this server requires one");
+        return 0;
+    }
+    const uint8_t *der[HS_MAX_CERTS];
+    size_t der_len[HS_MAX_CERTS];
+    for (size_t i = 0; i < cert.count; i++) {
+        der[i] = cert.certs[i].p;
+        der_len[i] = cert.certs[i].len;
+    }
+    x509_peer peer;
+    char why[CONN_ERROR_MAX];
+    alert = x509_verify_peer(cfg->client_trust, X509_PEER_CLIENT, der, der_len, cert.count, NULL,
+                             &peer, why, sizeof(why));
+    if (alert)
+        return conn_fail(c, PARLEY_E_CERT, alert, "client certificate refused: %s", why);
+    if (sigalg_before_tls12(peer.key_type) == 0) {
+        crypto_key_free(peer.key);
+        return conn_fail(c, PARLEY_E_CERT, ALERT_UNSUPPORTED_CERTIFICATE,
+                         "client certificate %s has a %s key, which cannot sign here", peer.subject,
+                         peer.key_name);
+    }
+    hs->client_certificate = true;
+    return hs_accept_peer(c, &peer, body + 3, len - 3);
+}
+
+/* Proof that the client holds its certificate's key: a signature over the handshake so far. */
+static int server_certificate_verify(parley_conn *c, const uint8_t *body, size_t len)
+{
+    const parley_config *cfg = c->cfg;
+    hs_state *hs = c->hs;
+    bool tls12 = c->version >= PARLEY_TLS1_2;
+    hs_certificate_verify cv;
+    int alert = hs_parse_certificate_verify(body, len, tls12, &cv);
+    if (alert)
+        return hs_parse_failed(c, alert, "CertificateVerify");
+    uint16_t scheme = cv.scheme;
+    if (!tls12) {
+        scheme = sigalg_before_tls12(crypto_key_kind(hs->peer_key));
+    } else {
+        bool offered = false;
+        for (size_t i = 0; i < cfg->n_sigalgs; i++)
+            offered |= cfg->sigalgs[i] == scheme;
+        /* RFC 5246 7.4.8: one of the algorithms of our CertificateRequest, fitting the key. */
+        if (!offered || !crypto_scheme_fits_key(hs->peer_key, scheme, true))
+            return conn_fail(c, PARLEY_E_PROTOCOL, ALERT_ILLEGAL_PARAMETER,
+                             "the client signed CertificateVerify with scheme 0x%04x, which this "
+                             "server did not offer or which does not fit its %s key",
+                             scheme, c->peer_key);
+    }
+    if (crypto_verify(hs->peer_key, scheme, hs->transcript, hs->transcript_len, cv.signature.p,
+                      cv.signature.len) < 0)
+        return conn_fail(c, PARLEY_E_CRYPTO, ALERT_DECRYPT_ERROR,
+                         "the client's CertificateVerify does not verify with the key of its "
+                         "certificate %s: it does not hold that key",
+                         c->peer_subject);
+    c->peer_authenticated = true;
+    trace_step(c, "client certificate verified");
+    hs->state = S_WAIT_CHANGE_CIPHER_SPEC;
+    return transcript_add_current(c);
 }
 
 static int server_client_key_exchange(parley_conn *c, const uint8_t *body, size_t len)
@@ -299,7 +398,7 @@ static int server_client_key_exchange(parley_conn *c, const uint8_t *body, size_
     crypto_wipe(hs->pms, sizeof(hs->pms));
     if (rc < 0)
         return -1;
-    hs->state = S_WAIT_CHANGE_CIPHER_SPEC;
+    hs->state = hs->client_certificate ? S_WAIT_CERTIFICATE_VERIFY : S_WAIT_CHANGE_CIPHER_SPEC;
     return 0;
 }
 
@@ -330,7 +429,9 @@ static int server_finished(parley_conn *c, const uint8_t *body, size_t len)
 
 static const hs_step server_steps[] = {
     {S_WAIT_CLIENT_HELLO, HS_CLIENT_HELLO, false, server_client_hello},
+    {S_WAIT_CLIENT_CERTIFICATE, HS_CERTIFICATE, false, server_client_certificate},
     {S_WAIT_CLIENT_KEY_EXCHANGE, HS_CLIENT_KEY_EXCHANGE, false, server_client_key_exchange},
+    {S_WAIT_CERTIFICATE_VERIFY, HS_CERTIFICATE_VERIFY, true, server_certificate_verify},
     {S_WAIT_CHANGE_CIPHER_SPEC, HS_CHANGE_CIPHER_SPEC, false, server_change_cipher_spec},
     {S_WAIT_FINISHED, HS_FINISHED, true, server_finished},
 };
@@ -340,7 +441,9 @@ static const char *server_state_name(int state)
     static const char *const names[] = {
         "start",
         "wait ClientHello",
+        "wait Certificate",
         "wait ClientKeyExchange",
+        "wait CertificateVerify",
         "wait ChangeCipherSpec",
         "wait Finished",
         "done",

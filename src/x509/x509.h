@@ -42,10 +42,23 @@ const uint8_t *x509_chain_der(const x509_chain *c, size_t i, size_t *len);
 crypto_key *x509_chain_key(const x509_chain *c);
 /* The leaf's subject as one line (RFC 2253 order), e.g. "CN=localhost,O=parley". */
 const char *x509_chain_subject(const x509_chain *c);
+/* Whether any certificate of the chain was issued by one of names, a DistinguishedName list as
+ * in CertificateRequest (each a u16 length and the DER name). An empty list accepts any chain. */
+bool x509_chain_issued_by(const x509_chain *c, const uint8_t *names, size_t names_len);
+
+/* The subjects of the certificates in a PEM file, as CertificateRequest's DistinguishedName
+ * list (each a u16 length and the DER name), in *out (malloc'd) and *out_len. 0, or -1 with a
+ * sentence in err. */
+int x509_ca_names_load(const char *ca_file, uint8_t **out, size_t *out_len, char *err,
+                       size_t err_len);
 
 /* ---- trust and peer verification ----------------------------------------------------------- */
 
 typedef struct x509_trust x509_trust;
+
+/* The role the peer plays, which its certificate must permit (key usage and extended key usage:
+ * TLS server authentication, or TLS client authentication). */
+typedef enum x509_peer_role { X509_PEER_SERVER = 0, X509_PEER_CLIENT } x509_peer_role;
 
 /* Trust anchors from a PEM file and/or a hashed directory; both NULL means the system store.
  * On failure returns NULL and writes a sentence into err. */
@@ -63,7 +76,8 @@ typedef struct x509_peer {
 } x509_peer;
 
 /* Parses the peer's chain (DER, leaf first) and, when trust is non-NULL, verifies it: chain to
- * an anchor in trust, validity dates at the current time, and - when host is non-NULL - the
+ * an anchor in trust, validity dates at the current time, usage permitted for the peer's role
+ * (unsupported_certificate otherwise), and - when host is non-NULL - the
  * host name against the leaf's DNS SANs (wildcards in the left-most label only) or, for an IP
  * literal, its IP SANs (CN only when there are no SANs). With trust NULL only the leaf is parsed
  * (verification explicitly turned off).
@@ -73,7 +87,8 @@ typedef struct x509_peer {
  * "certificate for www.example.com does not match requested name api.example.com",
  * "certificate expired on 2020-01-01 00:00:00 UTC (CN=old)",
  * "certificate issuer CN=Evil CA is not trusted". */
-int x509_verify_peer(const x509_trust *trust, const uint8_t *const *der, const size_t *der_len,
-                     size_t count, const char *host, x509_peer *peer, char *err, size_t err_len);
+int x509_verify_peer(const x509_trust *trust, x509_peer_role role, const uint8_t *const *der,
+                     const size_t *der_len, size_t count, const char *host, x509_peer *peer,
+                     char *err, size_t err_len);
 
 #endif

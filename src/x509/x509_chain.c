@@ -16,6 +16,8 @@ struct x509_chain {
     size_t count;
     uint8_t *der[X509_MAX_CHAIN];
     size_t der_len[X509_MAX_CHAIN];
+    uint8_t *issuer[X509_MAX_CHAIN]; /* DER issuer names, matched against CertificateRequest */
+    size_t issuer_len[X509_MAX_CHAIN];
     crypto_key *key;
     char subject[X509_NAME_MAX];
 };
@@ -24,8 +26,10 @@ void x509_chain_free(x509_chain *c)
 {
     if (c == NULL)
         return;
-    for (size_t i = 0; i < c->count; i++)
+    for (size_t i = 0; i < c->count; i++) {
         OPENSSL_free(c->der[i]);
+        OPENSSL_free(c->issuer[i]);
+    }
     crypto_key_free(c->key);
     free(c);
 }
@@ -47,17 +51,19 @@ static x509_chain *chain_from_bios(BIO *certs, BIO *keys, const char *chain_name
                      X509_MAX_CHAIN);
             goto fail;
         }
-        unsigned char *der = NULL;
+        unsigned char *der = NULL, *issuer = NULL;
         int n = i2d_X509(cert, &der);
-        if (n <= 0) {
+        int m = n > 0 ? i2d_X509_NAME(X509_get_issuer_name(cert), &issuer) : 0;
+        c->der[c->count] = der;
+        c->der_len[c->count] = n > 0 ? (size_t)n : 0;
+        c->issuer[c->count] = issuer;
+        c->issuer_len[c->count] = m > 0 ? (size_t)m : 0;
+        c->count++;
+        if (n <= 0 || m <= 0) {
             X509_free(cert);
-            snprintf(err, err_len, "certificate %zu in %s cannot be encoded", c->count + 1,
-                     chain_name);
+            snprintf(err, err_len, "certificate %zu in %s cannot be encoded", c->count, chain_name);
             goto fail;
         }
-        c->der[c->count] = der;
-        c->der_len[c->count] = (size_t)n;
-        c->count++;
         if (leaf == NULL)
             leaf = cert;
         else
@@ -148,4 +154,23 @@ crypto_key *x509_chain_key(const x509_chain *c)
 const char *x509_chain_subject(const x509_chain *c)
 {
     return c->subject;
+}
+
+bool x509_chain_issued_by(const x509_chain *c, const uint8_t *names, size_t names_len)
+{
+    if (names_len == 0)
+        return true;
+    for (size_t i = 0; i < c->count; i++) {
+        /* names: each DistinguishedName is a u16 length and the DER, as on the wire. */
+        size_t off = 0;
+        while (off + 2 <= names_len) {
+            size_t len = (size_t)names[off] << 8 | names[off + 1];
+            if (off + 2 + len > names_len)
+                break;
+            if (len == c->issuer_len[i] && memcmp(names + off + 2, c->issuer[i], len) == 0)
+                return true;
+            off += 2 + len;
+        }
+    }
+    return false;
 }

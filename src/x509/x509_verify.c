@@ -5,6 +5,7 @@
  */
 #include <arpa/inet.h>
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 #include <stdarg.h>
@@ -109,7 +110,7 @@ static int check_host(X509 *leaf, const char *host, char *err, size_t err_len)
                 "certificate for %s does not match requested name %s", name, host);
 }
 
-static int verify_error(X509_STORE_CTX *ctx, char *err, size_t err_len)
+static int verify_error(X509_STORE_CTX *ctx, x509_peer_role role, char *err, size_t err_len)
 {
     int code = X509_STORE_CTX_get_error(ctx);
     X509 *cert = X509_STORE_CTX_get_current_cert(ctx);
@@ -131,6 +132,11 @@ static int verify_error(X509_STORE_CTX *ctx, char *err, size_t err_len)
     case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
         return fail(X509_ALERT_UNKNOWN_CA, err, err_len,
                     "certificate issuer %s is not trusted (certificate %s)", s.issuer, s.subject);
+    case X509_V_ERR_INVALID_PURPOSE:
+        return fail(X509_ALERT_UNSUPPORTED_CERTIFICATE, err, err_len,
+                    "certificate %s is not allowed for TLS %s authentication (its key usage or "
+                    "extended key usage forbids it)",
+                    s.subject, role == X509_PEER_CLIENT ? "client" : "server");
     case X509_V_ERR_CERT_SIGNATURE_FAILURE:
     case X509_V_ERR_UNABLE_TO_DECRYPT_CERT_SIGNATURE:
         return fail(X509_ALERT_BAD_CERTIFICATE, err, err_len,
@@ -160,8 +166,9 @@ static int describe_peer(X509 *leaf, x509_peer *peer, char *err, size_t err_len)
     return 0;
 }
 
-int x509_verify_peer(const x509_trust *trust, const uint8_t *const *der, const size_t *der_len,
-                     size_t count, const char *host, x509_peer *peer, char *err, size_t err_len)
+int x509_verify_peer(const x509_trust *trust, x509_peer_role role, const uint8_t *const *der,
+                     const size_t *der_len, size_t count, const char *host, x509_peer *peer,
+                     char *err, size_t err_len)
 {
     memset(peer, 0, sizeof(*peer));
     if (count == 0 || count > X509_MAX_CHAIN)
@@ -184,9 +191,11 @@ int x509_verify_peer(const x509_trust *trust, const uint8_t *const *der, const s
         ctx = X509_STORE_CTX_new();
         if (ctx == NULL || X509_STORE_CTX_init(ctx, trust->store, certs[0], untrusted) != 1)
             alert = fail(X509_ALERT_INTERNAL_ERROR, err, err_len, "cannot start verification");
-        else if (X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_SSL_SERVER) != 1 ||
+        else if (X509_STORE_CTX_set_purpose(ctx, role == X509_PEER_CLIENT
+                                                     ? X509_PURPOSE_SSL_CLIENT
+                                                     : X509_PURPOSE_SSL_SERVER) != 1 ||
                  X509_verify_cert(ctx) != 1)
-            alert = verify_error(ctx, err, err_len);
+            alert = verify_error(ctx, role, err, err_len);
     }
     if (!alert && trust != NULL && host != NULL)
         alert = check_host(certs[0], host, err, err_len);
@@ -205,4 +214,60 @@ int x509_verify_peer(const x509_trust *trust, const uint8_t *const *der, const s
     for (size_t i = 0; i < count; i++)
         X509_free(certs[i]);
     return alert;
+}
+
+int x509_ca_names_load(const char *ca_file, uint8_t **out, size_t *out_len, char *err,
+                       size_t err_len)
+{
+    *out = NULL;
+    *out_len = 0;
+    BIO *in = BIO_new_file(ca_file, "r");
+    if (in == NULL) {
+        ERR_clear_error();
+        snprintf(err, err_len, "cannot open %s", ca_file);
+        return -1;
+    }
+    size_t cap = 0;
+    int rc = 0;
+    X509 *cert;
+    while (rc == 0 && (cert = PEM_read_bio_X509(in, NULL, NULL, NULL)) != NULL) {
+        unsigned char *name = NULL;
+        int n = i2d_X509_NAME(X509_get_subject_name(cert), &name);
+        X509_free(cert);
+        if (n <= 0 || n > 0xffff) {
+            OPENSSL_free(name);
+            snprintf(err, err_len, "a certificate subject in %s cannot be encoded", ca_file);
+            rc = -1;
+            break;
+        }
+        if (*out_len + 2 + (size_t)n > cap) {
+            size_t grown = (cap ? 2 * cap : 1024) + (size_t)n;
+            uint8_t *p = realloc(*out, grown);
+            if (p == NULL) {
+                OPENSSL_free(name);
+                snprintf(err, err_len, "out of memory");
+                rc = -1;
+                break;
+            }
+            *out = p;
+            cap = grown;
+        }
+        (*out)[*out_len] = (uint8_t)(n >> 8);
+        (*out)[*out_len + 1] = (uint8_t)n;
+        memcpy(*out + *out_len + 2, name, (size_t)n);
+        *out_len += 2 + (size_t)n;
+        OPENSSL_free(name);
+    }
+    ERR_clear_error();
+    BIO_free(in);
+    if (rc == 0 && *out_len == 0) {
+        snprintf(err, err_len, "no certificate found in %s", ca_file);
+        rc = -1;
+    }
+    if (rc < 0) {
+        free(*out);
+        *out = NULL;
+        *out_len = 0;
+    }
+    return rc;
 }

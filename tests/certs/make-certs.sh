@@ -10,6 +10,8 @@
 #   wrongname.pem/.key    CN and SAN other.example
 #   untrusted.pem/.key    issued by a root that is not in ca-bundle.pem
 #   client-rsa.pem/.key, client-ecdsa.pem/.key  CN=parley client, EKU clientAuth
+#   client-expired.pem/.key   a client certificate that expired in 2020
+#   client-untrusted.pem/.key a client certificate from the untrusted root
 #   rsa1024.pem/.key      a leaf with a too-small RSA key
 set -euo pipefail
 out=${1:?usage: make-certs.sh OUTDIR}
@@ -109,6 +111,15 @@ openssl ca -batch -config ca-db/ca.cnf -cert int.pem -keyfile int.key -in expire
     -startdate 20200101000000Z -enddate 20200102000000Z -extfile ext.cnf -extensions server \
     -out expired.crt 
 cat expired.crt int.pem > expired.pem
+key_rsa client-expired.key
+openssl req -new -key client-expired.key -subj "/O=parley/CN=expired client" -out client-expired.csr
+openssl ca -batch -config ca-db/ca.cnf -cert int.pem -keyfile int.key -in client-expired.csr \
+    -startdate 20200101000000Z -enddate 20200102000000Z -extfile ext.cnf -extensions client \
+    -out client-expired.crt
+cat client-expired.crt int.pem > client-expired.pem
+key_rsa client-untrusted.key
+sign client-untrusted "/O=parley/CN=untrusted client" untrusted-root client
+cat client-untrusted.crt untrusted-root.pem > client-untrusted.pem
 
 cp ca.pem ca-bundle.pem
 rm -f ./*.csr ./*.srl

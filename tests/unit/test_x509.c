@@ -35,7 +35,8 @@ static int verify(const x509_trust *trust, const char *chain_name, const char *h
     for (size_t i = 0; i < x509_chain_count(c); i++)
         der[i] = x509_chain_der(c, i, &len[i]);
     x509_peer peer;
-    int alert = x509_verify_peer(trust, der, len, x509_chain_count(c), host, &peer, err, err_len);
+    int alert = x509_verify_peer(trust, X509_PEER_SERVER, der, len, x509_chain_count(c), host,
+                                 &peer, err, err_len);
     if (alert == 0) {
         CHECK(peer.key != NULL);
         crypto_key_free(peer.key);
@@ -108,9 +109,13 @@ int main(void)
     const uint8_t *der[1] = {junk};
     size_t len[1] = {sizeof(junk)};
     x509_peer peer;
-    CHECK_EQ_INT(x509_verify_peer(trust, der, len, 1, "localhost", &peer, err, sizeof(err)), 42);
+    CHECK_EQ_INT(x509_verify_peer(trust, X509_PEER_SERVER, der, len, 1, "localhost", &peer, err,
+                                  sizeof(err)),
+                 42);
     CHECK(strstr(err, "does not parse") != NULL);
-    CHECK_EQ_INT(x509_verify_peer(trust, der, len, 0, "localhost", &peer, err, sizeof(err)), 42);
+    CHECK_EQ_INT(x509_verify_peer(trust, X509_PEER_SERVER, der, len, 0, "localhost", &peer, err,
+                                  sizeof(err)),
+                 42);
     CHECK(peer.key == NULL);
 
     /* A good leaf followed by junk: the sentence says which certificate is broken. */
@@ -120,8 +125,9 @@ int main(void)
     if (good != NULL) {
         const uint8_t *pair[2] = {x509_chain_der(good, 0, &len[0]), junk};
         size_t pair_len[2] = {len[0], sizeof(junk)};
-        CHECK_EQ_INT(
-            x509_verify_peer(trust, pair, pair_len, 2, "localhost", &peer, err, sizeof(err)), 42);
+        CHECK_EQ_INT(x509_verify_peer(trust, X509_PEER_SERVER, pair, pair_len, 2, "localhost",
+                                      &peer, err, sizeof(err)),
+                     42);
         CHECK(strstr(err, "certificate 2 of 2 does not parse") != NULL);
         /* Trailing bytes after a certificate are not a certificate either. */
         uint8_t padded[4096];
@@ -130,11 +136,14 @@ int main(void)
             padded[len[0]] = 0;
             const uint8_t *one[1] = {padded};
             size_t one_len[1] = {len[0] + 1};
-            CHECK_EQ_INT(x509_verify_peer(NULL, one, one_len, 1, NULL, &peer, err, sizeof(err)),
+            CHECK_EQ_INT(x509_verify_peer(NULL, X509_PEER_SERVER, one, one_len, 1, NULL, &peer, err,
+                                          sizeof(err)),
                          42);
         }
         /* Verification off still describes the leaf and hands over its key. */
-        CHECK_EQ_INT(x509_verify_peer(NULL, pair, pair_len, 1, NULL, &peer, err, sizeof(err)), 0);
+        CHECK_EQ_INT(x509_verify_peer(NULL, X509_PEER_SERVER, pair, pair_len, 1, NULL, &peer, err,
+                                      sizeof(err)),
+                     0);
         CHECK(peer.key != NULL);
         CHECK_EQ_INT(peer.key_type, CRYPTO_KEY_RSA);
         CHECK_EQ_INT(peer.key_bits, 2048);
