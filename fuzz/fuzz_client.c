@@ -10,6 +10,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (cfg == NULL) {
         cfg = parley_config_new();
         parley_config_set_verify(cfg, 0);
+        fuzz_enable_everything(cfg);
     }
     parley_conn *conn = parley_conn_new(cfg, PARLEY_CLIENT);
     parley_conn_set_server_name(conn, "localhost");

@@ -12,6 +12,22 @@
 
 #include "parley.h"
 
+/* Every version and every suite, the legacy ones included, so the fuzzers reach the TLS 1.0/1.1
+ * key schedule and the CBC-chained, 3DES and RC4 record paths as well as TLS 1.2's. */
+static inline void fuzz_enable_everything(parley_config *cfg)
+{
+    if (parley_config_set_versions(cfg, PARLEY_TLS1_0, PARLEY_TLS1_2) != PARLEY_OK ||
+        parley_config_set_ciphers(
+            cfg, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,"
+                 "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,"
+                 "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256,TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,"
+                 "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA,TLS_RSA_WITH_AES_128_GCM_SHA256,"
+                 "TLS_RSA_WITH_AES_128_CBC_SHA,TLS_RSA_WITH_AES_256_CBC_SHA,"
+                 "TLS_RSA_WITH_3DES_EDE_CBC_SHA,TLS_ECDHE_RSA_WITH_RC4_128_SHA,"
+                 "TLS_RSA_WITH_RC4_128_SHA,TLS_RSA_WITH_RC4_128_MD5") != PARLEY_OK)
+        abort();
+}
+
 /* A configuration with a fresh self-signed RSA-2048 certificate for CN=localhost. */
 static inline parley_config *fuzz_server_config(void)
 {
@@ -36,6 +52,7 @@ static inline parley_config *fuzz_server_config(void)
     parley_config *cfg = parley_config_new();
     if (parley_config_add_certificate_pem(cfg, cp, (size_t)cl, kp, (size_t)kl) != PARLEY_OK)
         abort();
+    fuzz_enable_everything(cfg);
     BIO_free(cb);
     BIO_free(kb);
     X509_free(cert);
