@@ -15,7 +15,9 @@
 #   rsa1024.pem/.key      a leaf with a too-small RSA key
 set -euo pipefail
 out=${1:?usage: make-certs.sh OUTDIR}
-[ -f "$out/.done" ] && exit 0
+# Made once per version of this script: a directory from an older version is made again.
+stamp=$(sha256sum "$0" | cut -d' ' -f1)
+[ "$(cat "$out/.done" 2>/dev/null)" = "$stamp" ] && exit 0
 mkdir -p "$out"
 cd "$out"
 # openssl is chatty; keep its output in a log and print one line.
@@ -124,5 +126,5 @@ cat client-untrusted.crt untrusted-root.pem > client-untrusted.pem
 cp ca.pem ca-bundle.pem
 rm -f ./*.csr ./*.srl
 chmod a+r ./*
-touch .done
+echo "$stamp" > .done
 echo "test certificates in $out" >&3

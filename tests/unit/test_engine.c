@@ -503,6 +503,172 @@ static void test_one_n_minus_one_split(void)
     }
 }
 
+/* A server asking for client certificates (mode), with the test CA as the client CA. */
+static parley_config *auth_server(parley_client_auth mode)
+{
+    parley_config *sc = versions(server_config(NULL), PARLEY_TLS1_0, PARLEY_TLS1_2);
+    CHECK(parley_config_set_client_ca_file(sc, cert_path("ca-bundle.pem"), 1) == PARLEY_OK);
+    CHECK(parley_config_set_client_auth(sc, mode) == PARLEY_OK);
+    return sc;
+}
+
+/* A client at version with the named chain (NULL: none). */
+static parley_config *auth_client(uint16_t version, const char *chain, const char *key)
+{
+    parley_config *cc = versions(client_config(NULL), PARLEY_TLS1_0, version);
+    if (chain)
+        CHECK(parley_config_add_certificate(cc, cert_path(chain), cert_path(key)) == PARLEY_OK);
+    return cc;
+}
+
+static void test_client_auth_accepted(void)
+{
+    static const char *const chains[][2] = {{"client-rsa.pem", "client-rsa.key"},
+                                            {"client-ecdsa.pem", "client-ecdsa.key"}};
+    for (uint16_t v = PARLEY_TLS1_0; v <= PARLEY_TLS1_2; v++) {
+        for (size_t i = 0; i < 2; i++) {
+            parley_config *sc = auth_server(PARLEY_CLIENT_AUTH_REQUIRED);
+            CHECK(parley_config_set_keep_peer_chain(sc, 1) == PARLEY_OK);
+            parley_config *cc = auth_client(v, chains[i][0], chains[i][1]);
+            parley_conn *c, *s;
+            connect_pair(cc, sc, &c, &s);
+            CHECK_EQ_INT(parley_state(s), PARLEY_STATE_OPEN);
+            CHECK_EQ_INT(parley_version(s), v);
+            CHECK_EQ_INT(parley_peer_authenticated(s), 1);
+            CHECK(strstr(parley_peer_subject(s), "parley client") != NULL);
+            CHECK(strncmp(parley_peer_key(s), i == 0 ? "RSA" : "EC", 2) == 0);
+            CHECK_EQ_INT(parley_peer_certificate_count(s), 2); /* leaf and intermediate */
+            size_t len = 0;
+            CHECK(parley_peer_certificate(s, 0, &len) != NULL && len > 100);
+            CHECK(parley_peer_certificate(s, 2, &len) == NULL);
+            free_all(c, s, cc, sc);
+        }
+    }
+}
+
+/* A client whose certificate does not fit sends an empty Certificate: the optional server
+ * connects it unauthenticated; the requiring one refuses. */
+static void test_client_auth_missing(void)
+{
+    parley_config *sc = auth_server(PARLEY_CLIENT_AUTH_OPTIONAL);
+    parley_config *cc = auth_client(PARLEY_TLS1_2, NULL, NULL);
+    parley_conn *c, *s;
+    connect_pair(cc, sc, &c, &s);
+    CHECK_EQ_INT(parley_state(s), PARLEY_STATE_OPEN);
+    CHECK_EQ_INT(parley_peer_authenticated(s), 0);
+    CHECK(strcmp(parley_peer_subject(s), "") == 0);
+    CHECK_EQ_INT(parley_peer_authenticated(c), 1);
+    free_all(c, s, cc, sc);
+
+    sc = auth_server(PARLEY_CLIENT_AUTH_REQUIRED);
+    cc = auth_client(PARLEY_TLS1_0, NULL, NULL);
+    connect_pair(cc, sc, &c, &s);
+    expect_refusal(s, c, 40, "requires one");
+    free_all(c, s, cc, sc);
+
+    /* A chain the request's CA names do not cover is not sent either. */
+    sc = auth_server(PARLEY_CLIENT_AUTH_REQUIRED);
+    cc = auth_client(PARLEY_TLS1_2, "client-untrusted.pem", "client-untrusted.key");
+    connect_pair(cc, sc, &c, &s);
+    expect_refusal(s, c, 40, "requires one");
+    free_all(c, s, cc, sc);
+}
+
+/* Chooses the certificate at index *arg whatever the request says. */
+static int pick_index(parley_conn *conn, const parley_cert_request *request, void *arg)
+{
+    (void)conn;
+    CHECK_EQ_INT(parley_cert_request_name_count(request), 1);
+    CHECK_EQ_INT(parley_cert_request_accepts(request, "RSA"), 1);
+    CHECK_EQ_INT(parley_cert_request_accepts(request, "EC"), 1);
+    return *(int *)arg;
+}
+
+/* Certificates the server must refuse, each with its alert and reason. */
+static void test_client_auth_refused(void)
+{
+    static const struct {
+        const char *chain, *key;
+        int alert;
+        const char *why;
+    } cases[] = {
+        {"client-untrusted.pem", "client-untrusted.key", 48, "not trusted"},
+        {"client-expired.pem", "client-expired.key", 45, "expired"},
+        {"server-rsa.pem", "server-rsa.key", 43, "not allowed for TLS client authentication"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        parley_config *sc = auth_server(PARLEY_CLIENT_AUTH_OPTIONAL);
+        parley_config *cc = auth_client(PARLEY_TLS1_2, cases[i].chain, cases[i].key);
+        int index = 0; /* sent even though the request's names do not cover it */
+        CHECK(parley_config_set_client_cert_callback(cc, pick_index, &index) == PARLEY_OK);
+        parley_conn *c, *s;
+        connect_pair(cc, sc, &c, &s);
+        expect_refusal(s, c, cases[i].alert, cases[i].why);
+        free_all(c, s, cc, sc);
+    }
+}
+
+/* Runs a client-authenticated handshake with the client's second flight altered by tamper. */
+static void client_flight_tampered(uint16_t version, void (*tamper)(uint8_t *flight, size_t n),
+                                   int alert, const char *why)
+{
+    parley_config *sc = auth_server(PARLEY_CLIENT_AUTH_REQUIRED);
+    parley_config *cc = auth_client(version, "client-rsa.pem", "client-rsa.key");
+    parley_conn *s = parley_conn_new(sc, PARLEY_SERVER);
+    parley_conn *c = parley_conn_new(cc, PARLEY_CLIENT);
+    parley_conn_set_server_name(c, "localhost");
+    static uint8_t buf[32768];
+    parley_handshake(c);
+    size_t n = parley_take(c, buf, sizeof(buf));
+    parley_feed(s, buf, n);
+    n = parley_take(s, buf, sizeof(buf));
+    parley_feed(c, buf, n);
+    n = parley_take(c, buf, sizeof(buf)); /* Certificate, ClientKeyExchange, CertificateVerify... */
+    tamper(buf, n);
+    parley_feed(s, buf, n);
+    n = parley_take(s, buf, sizeof(buf)); /* the alert */
+    parley_feed(c, buf, n);
+    expect_refusal(s, c, alert, why);
+    free_all(c, s, cc, sc);
+}
+
+/* The CertificateVerify message inside the client's plaintext handshake record. */
+static uint8_t *find_certificate_verify(uint8_t *flight, size_t n)
+{
+    size_t rec_len = (size_t)flight[3] << 8 | flight[4];
+    for (size_t off = 5; off + 4 <= 5 + rec_len && off + 4 <= n;) {
+        size_t len = (size_t)flight[off + 1] << 16 | (size_t)flight[off + 2] << 8 | flight[off + 3];
+        if (flight[off] == 15)
+            return flight + off;
+        off += 4 + len;
+    }
+    CHECK(0);
+    return flight;
+}
+
+/* Flips the signature's last byte: a signature the certificate's key did not make. */
+static void forge_signature(uint8_t *flight, size_t n)
+{
+    uint8_t *cv = find_certificate_verify(flight, n);
+    size_t len = (size_t)cv[1] << 16 | (size_t)cv[2] << 8 | cv[3];
+    cv[4 + len - 1] ^= 0x01;
+}
+
+/* Names rsa_pkcs1_sha1 (0x0201), which the server's CertificateRequest did not offer. */
+static void unoffered_scheme(uint8_t *flight, size_t n)
+{
+    uint8_t *cv = find_certificate_verify(flight, n);
+    cv[4] = 0x02;
+    cv[5] = 0x01;
+}
+
+static void test_client_auth_certificate_verify(void)
+{
+    client_flight_tampered(PARLEY_TLS1_2, forge_signature, 51, "does not hold that key");
+    client_flight_tampered(PARLEY_TLS1_0, forge_signature, 51, "does not hold that key");
+    client_flight_tampered(PARLEY_TLS1_2, unoffered_scheme, 47, "did not offer");
+}
+
 int main(void)
 {
     const char *dir = check_certs_dir();
@@ -553,6 +719,10 @@ int main(void)
     test_fallback_scsv();
     test_downgrade_sentinel();
     test_one_n_minus_one_split();
+    test_client_auth_accepted();
+    test_client_auth_missing();
+    test_client_auth_refused();
+    test_client_auth_certificate_verify();
     test_failures();
     test_tampered_finished();
     return check_summary("test_engine");
