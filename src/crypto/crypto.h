@@ -156,6 +156,12 @@ typedef enum crypto_key_type {
     CRYPTO_KEY_OTHER,
 } crypto_key_type;
 
+/* The EC key types TLS 1.0-1.2 sign with (ECDSA on the NIST curves). */
+static inline bool crypto_key_type_is_ec(crypto_key_type t)
+{
+    return t == CRYPTO_KEY_EC_P256 || t == CRYPTO_KEY_EC_P384;
+}
+
 /* A public or private key (wraps EVP_PKEY; created by src/x509/). Reference counted. */
 typedef struct crypto_key crypto_key;
 crypto_key_type crypto_key_kind(const crypto_key *k);

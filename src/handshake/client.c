@@ -27,14 +27,6 @@ enum client_state {
     C_DONE,
 };
 
-static bool config_has_u16(const uint16_t *list, size_t n, uint16_t v)
-{
-    for (size_t i = 0; i < n; i++)
-        if (list[i] == v)
-            return true;
-    return false;
-}
-
 int client_send_hello(parley_conn *c)
 {
     const parley_config *cfg = c->cfg;
@@ -101,7 +93,7 @@ static int client_server_hello(parley_conn *c, const uint8_t *body, size_t len)
                          "8446 4.1.3)",
                          parley_version_name(sh.version), parley_version_name(hs->client_version));
     const suite_info *suite = suite_find(sh.cipher_suite);
-    if (suite == NULL || !config_has_u16(cfg->suites, cfg->n_suites, sh.cipher_suite) ||
+    if (suite == NULL || !u16_list_has(cfg->suites, cfg->n_suites, sh.cipher_suite) ||
         !suite_allowed_at(suite, sh.version))
         return conn_fail(c, PARLEY_E_PROTOCOL, ALERT_ILLEGAL_PARAMETER,
                          "server chose cipher suite 0x%04x, which was not offered",
@@ -153,27 +145,14 @@ static int client_certificate(parley_conn *c, const uint8_t *body, size_t len)
     if (cert.count == 0)
         return conn_fail(c, PARLEY_E_CERT, ALERT_BAD_CERTIFICATE,
                          "server sent an empty certificate chain");
-    const uint8_t *der[HS_MAX_CERTS];
-    size_t der_len[HS_MAX_CERTS];
-    for (size_t i = 0; i < cert.count; i++) {
-        der[i] = cert.certs[i].p;
-        der_len[i] = cert.certs[i].len;
-    }
     const char *host =
         c->verify_name ? c->verify_name : (c->server_name[0] ? c->server_name : NULL);
     x509_peer peer;
-    char why[CONN_ERROR_MAX];
-    alert = x509_verify_peer(cfg->verify ? cfg->trust : NULL, X509_PEER_SERVER, der, der_len,
-                             cert.count, cfg->verify ? host : NULL, &peer, why, sizeof(why));
-    if (alert)
-        return conn_fail(c, PARLEY_E_CERT, alert, "%s", why);
-    if (hs_accept_peer(c, &peer, body + 3, len - 3) < 0)
+    if (hs_verify_peer(c, &cert, body + 3, len - 3, cfg->verify ? cfg->trust : NULL,
+                       X509_PEER_SERVER, cfg->verify ? host : NULL, &peer) < 0)
         return -1;
     c->peer_authenticated = cfg->verify;
-
-    bool ec = peer.key_type == CRYPTO_KEY_EC_P256 || peer.key_type == CRYPTO_KEY_EC_P384;
-    bool fits = suite_wants_ec_cert(hs->suite) ? ec : peer.key_type == CRYPTO_KEY_RSA;
-    if (!fits)
+    if (!suite_fits_key(hs->suite, peer.key_type))
         return conn_fail(c, PARLEY_E_CERT, ALERT_UNSUPPORTED_CERTIFICATE,
                          "server certificate has a %s key, which %s cannot use", c->peer_key,
                          hs->suite->name);
@@ -191,13 +170,13 @@ static int client_server_key_exchange(parley_conn *c, const uint8_t *body, size_
     int alert = hs_parse_server_key_exchange(body, len, tls12, &ske);
     if (alert)
         return hs_parse_failed(c, alert, "ServerKeyExchange");
-    if (!config_has_u16(cfg->groups, cfg->n_groups, ske.group))
+    if (!u16_list_has(cfg->groups, cfg->n_groups, ske.group))
         return conn_fail(c, PARLEY_E_PROTOCOL, ALERT_ILLEGAL_PARAMETER,
                          "server chose group 0x%04x, which was not offered", ske.group);
     /* Before TLS 1.2 the certificate's key type alone decides the signature. */
     if (!tls12)
         ske.scheme = sigalg_before_tls12(crypto_key_kind(hs->peer_key));
-    else if (!config_has_u16(cfg->sigalgs, cfg->n_sigalgs, ske.scheme) ||
+    else if (!u16_list_has(cfg->sigalgs, cfg->n_sigalgs, ske.scheme) ||
              !crypto_scheme_fits_key(hs->peer_key, ske.scheme, true))
         return conn_fail(c, PARLEY_E_PROTOCOL, ALERT_ILLEGAL_PARAMETER,
                          "server signed with scheme 0x%04x, which was not offered or does not "
@@ -277,8 +256,7 @@ static bool client_chain_fits(const parley_conn *c, const x509_chain *chain)
 {
     const hs_state *hs = c->hs;
     crypto_key_type type = crypto_key_kind(x509_chain_key(chain));
-    bool ec = type == CRYPTO_KEY_EC_P256 || type == CRYPTO_KEY_EC_P384;
-    if (!(type == CRYPTO_KEY_RSA ? hs->cr_rsa : ec && hs->cr_ec))
+    if (!(type == CRYPTO_KEY_RSA ? hs->cr_rsa : crypto_key_type_is_ec(type) && hs->cr_ec))
         return false;
     return client_scheme_for(c, chain) != 0 &&
            x509_chain_issued_by(chain, hs->cr_names, hs->cr_names_len);

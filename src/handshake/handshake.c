@@ -305,18 +305,31 @@ int hs_write_chain(writer *w, const x509_chain *chain)
     return hs_write_certificate(w, &msg);
 }
 
-int hs_accept_peer(parley_conn *c, const x509_peer *peer, const uint8_t *chain, size_t chain_len)
+int hs_verify_peer(parley_conn *c, const hs_certificate *cert, const uint8_t *list, size_t len,
+                   const x509_trust *trust, x509_peer_role role, const char *host, x509_peer *peer)
 {
+    const uint8_t *der[HS_MAX_CERTS];
+    size_t der_len[HS_MAX_CERTS];
+    for (size_t i = 0; i < cert->count; i++) {
+        der[i] = cert->certs[i].p;
+        der_len[i] = cert->certs[i].len;
+    }
+    char why[CONN_ERROR_MAX];
+    int alert =
+        x509_verify_peer(trust, role, der, der_len, cert->count, host, peer, why, sizeof(why));
+    if (alert)
+        return conn_fail(c, PARLEY_E_CERT, alert, "%s%s",
+                         role == X509_PEER_CLIENT ? "client certificate refused: " : "", why);
     c->hs->peer_key = peer->key;
     snprintf(c->peer_subject, sizeof(c->peer_subject), "%s", peer->subject);
     snprintf(c->peer_key, sizeof(c->peer_key), "%s", peer->key_name);
     if (c->cfg->keep_peer_chain) {
         free(c->peer_chain);
-        c->peer_chain = malloc(chain_len);
+        c->peer_chain = malloc(len);
         if (c->peer_chain == NULL)
             return conn_fail(c, PARLEY_E_MEMORY, ALERT_INTERNAL_ERROR, "out of memory");
-        memcpy(c->peer_chain, chain, chain_len);
-        c->peer_chain_len = chain_len;
+        memcpy(c->peer_chain, list, len);
+        c->peer_chain_len = len;
     }
     return 0;
 }

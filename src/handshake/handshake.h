@@ -135,8 +135,21 @@ void version_mark_downgrade(uint8_t server_random[32], uint16_t negotiated, uint
 bool version_is_downgrade(const uint8_t server_random[32], uint16_t negotiated,
                           uint16_t client_max);
 
-/* The peer's certificate was accepted: remember who it is (and, if configured, its chain). */
-int hs_accept_peer(parley_conn *c, const x509_peer *peer, const uint8_t *chain, size_t chain_len);
+/* Verifies the peer's Certificate (cert, parsed from the certificate_list of len bytes at list)
+ * against trust for its role (host: the name a server must match, or NULL); on success keeps
+ * its key in hs->peer_key, its subject and key name on the connection (and the chain, if
+ * configured) and fills *peer. Fails the connection with the verifier's alert and reason. */
+int hs_verify_peer(parley_conn *c, const hs_certificate *cert, const uint8_t *list, size_t len,
+                   const x509_trust *trust, x509_peer_role role, const char *host, x509_peer *peer);
+
+/* Whether v is among the first n entries of list (a configuration's suites, groups, schemes). */
+static inline bool u16_list_has(const uint16_t *list, size_t n, uint16_t v)
+{
+    for (size_t i = 0; i < n; i++)
+        if (list[i] == v)
+            return true;
+    return false;
+}
 /* The transcript signature of CertificateVerify (RFC 5246 7.4.8): over every handshake message
  * so far, with scheme (TLS 1.2) or the one signature of the key type (TLS 1.0/1.1). */
 int hs_sign_transcript(parley_conn *c, crypto_key *key, uint16_t scheme, uint8_t *sig,

@@ -60,8 +60,7 @@ static bool suite_usable(const parley_config *cfg, const hs_client_hello *ch, ui
         return false;
     for (size_t i = 0; i < cfg->n_certs; i++) {
         const config_cert *cert = &cfg->certs[i];
-        bool ec = cert->key_type == CRYPTO_KEY_EC_P256 || cert->key_type == CRYPTO_KEY_EC_P384;
-        if (suite_wants_ec_cert(s) ? !ec : cert->key_type != CRYPTO_KEY_RSA)
+        if (!suite_fits_key(s, cert->key_type))
             continue;
         uint16_t scheme = 0;
         if (s->kex != KEX_RSA && (scheme = choose_scheme(cfg, cert, ch, version)) == 0)
@@ -315,26 +314,16 @@ static int server_client_certificate(parley_conn *c, const uint8_t *body, size_t
                              "the client sent no certificate, and this server requires one");
         return 0;
     }
-    const uint8_t *der[HS_MAX_CERTS];
-    size_t der_len[HS_MAX_CERTS];
-    for (size_t i = 0; i < cert.count; i++) {
-        der[i] = cert.certs[i].p;
-        der_len[i] = cert.certs[i].len;
-    }
     x509_peer peer;
-    char why[CONN_ERROR_MAX];
-    alert = x509_verify_peer(cfg->client_trust, X509_PEER_CLIENT, der, der_len, cert.count, NULL,
-                             &peer, why, sizeof(why));
-    if (alert)
-        return conn_fail(c, PARLEY_E_CERT, alert, "client certificate refused: %s", why);
-    if (sigalg_before_tls12(peer.key_type) == 0) {
-        crypto_key_free(peer.key);
+    if (hs_verify_peer(c, &cert, body + 3, len - 3, cfg->client_trust, X509_PEER_CLIENT, NULL,
+                       &peer) < 0)
+        return -1;
+    if (sigalg_before_tls12(peer.key_type) == 0)
         return conn_fail(c, PARLEY_E_CERT, ALERT_UNSUPPORTED_CERTIFICATE,
                          "client certificate %s has a %s key, which cannot sign here", peer.subject,
                          peer.key_name);
-    }
     hs->client_certificate = true;
-    return hs_accept_peer(c, &peer, body + 3, len - 3);
+    return 0;
 }
 
 /* Proof that the client holds its certificate's key: a signature over the handshake so far. */
@@ -351,11 +340,9 @@ static int server_certificate_verify(parley_conn *c, const uint8_t *body, size_t
     if (!tls12) {
         scheme = sigalg_before_tls12(crypto_key_kind(hs->peer_key));
     } else {
-        bool offered = false;
-        for (size_t i = 0; i < cfg->n_sigalgs; i++)
-            offered |= cfg->sigalgs[i] == scheme;
         /* RFC 5246 7.4.8: one of the algorithms of our CertificateRequest, fitting the key. */
-        if (!offered || !crypto_scheme_fits_key(hs->peer_key, scheme, true))
+        if (!u16_list_has(cfg->sigalgs, cfg->n_sigalgs, scheme) ||
+            !crypto_scheme_fits_key(hs->peer_key, scheme, true))
             return conn_fail(c, PARLEY_E_PROTOCOL, ALERT_ILLEGAL_PARAMETER,
                              "the client signed CertificateVerify with scheme 0x%04x, which this "
                              "server did not offer or which does not fit its %s key",

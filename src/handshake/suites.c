@@ -105,9 +105,9 @@ crypto_hash_alg suite_prf_at(const suite_info *s, uint16_t version)
     return version < PARLEY_TLS1_2 ? CRYPTO_MD5_SHA1 : s->prf;
 }
 
-bool suite_wants_ec_cert(const suite_info *s)
+bool suite_fits_key(const suite_info *s, crypto_key_type key)
 {
-    return s->kex == KEX_ECDHE_ECDSA;
+    return s->kex == KEX_ECDHE_ECDSA ? crypto_key_type_is_ec(key) : key == CRYPTO_KEY_RSA;
 }
 
 static const struct {
@@ -146,7 +146,7 @@ uint16_t sigalg_before_tls12(crypto_key_type key)
 {
     if (key == CRYPTO_KEY_RSA)
         return SIG_RSA_PKCS1_MD5_SHA1;
-    if (key == CRYPTO_KEY_EC_P256 || key == CRYPTO_KEY_EC_P384)
+    if (crypto_key_type_is_ec(key))
         return SIG_ECDSA_SHA1;
     return 0;
 }

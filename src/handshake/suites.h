@@ -47,8 +47,9 @@ size_t suite_defaults(uint16_t *ids, size_t cap);
 bool suite_allowed_at(const suite_info *s, uint16_t version);
 /* The PRF (and handshake hash) of a suite at a version: MD5+SHA-1 before TLS 1.2. */
 crypto_hash_alg suite_prf_at(const suite_info *s, uint16_t version);
-/* The certificate key kind the suite needs. */
-bool suite_wants_ec_cert(const suite_info *s);
+/* Whether a certificate with this key type can serve the suite (ECDSA suites: an EC key;
+ * the others: RSA). */
+bool suite_fits_key(const suite_info *s, crypto_key_type key);
 
 /* Group name ("x25519", "secp256r1"; "P-256", "P-384" also accepted) to id, 0 if unknown. */
 uint16_t group_by_name(const char *name, size_t len);
