@@ -38,13 +38,11 @@ size_t record_cbc_seal(record_state *s, uint8_t type, uint16_t version, const ui
     size_t pad = block - 1 - n % block;
     memset(body + n, (int)pad, pad + 1);
     n += pad + 1;
-    if (s->chained_iv) {
-        if (crypto_cbc_run(s->cbc, s->iv, body, n, body) < 0)
-            return 0;
-        memcpy(s->iv, body + n - block, block);
-    } else if (crypto_random(iv, block) < 0 || crypto_cbc_run(s->cbc, iv, body, n, body) < 0) {
+    if ((!s->chained_iv && crypto_random(iv, block) < 0) ||
+        crypto_cbc_run(s->cbc, s->chained_iv ? s->iv : iv, body, n, body) < 0)
         return 0;
-    }
+    if (s->chained_iv)
+        memcpy(s->iv, body + n - block, block);
     record_header_write(out, type, version, explicit_iv + n);
     return RECORD_HEADER_LEN + explicit_iv + n;
 }
@@ -143,17 +141,14 @@ int record_cbc_open(record_state *s, uint8_t *rec, size_t rec_len, uint8_t **pla
     /* Even the longest padding leaves more than 2^14 bytes of content. */
     if (len > RECORD_MAX_PLAINTEXT + mac_len + MAX_PADDING)
         return RECORD_ALERT_RECORD_OVERFLOW;
-    if (s->chained_iv) {
-        /* The next record's IV is this one's last ciphertext block, read before decrypting in
-         * place. A record that then fails ends the connection, so the chain never resumes. */
-        uint8_t next_iv[CRYPTO_CBC_BLOCK];
-        memcpy(next_iv, body + len - block, block);
-        if (crypto_cbc_run(s->cbc, s->iv, body, len, body) < 0)
-            return RECORD_ALERT_INTERNAL_ERROR;
-        memcpy(s->iv, next_iv, block);
-    } else if (crypto_cbc_run(s->cbc, iv, body, len, body) < 0) {
+    /* TLS 1.0: the next record's IV is this one's last ciphertext block, read before decrypting
+     * in place. A record that then fails ends the connection, so the chain never resumes. */
+    uint8_t next_iv[CRYPTO_CBC_BLOCK];
+    memcpy(next_iv, body + len - block, block);
+    if (crypto_cbc_run(s->cbc, s->chained_iv ? s->iv : iv, body, len, body) < 0)
         return RECORD_ALERT_INTERNAL_ERROR;
-    }
+    if (s->chained_iv)
+        memcpy(s->iv, next_iv, block);
 
     size_t pad;
     size_t good = padding_check(body, len, mac_len, &pad);
