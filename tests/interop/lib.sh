@@ -133,6 +133,28 @@ wait_port() {
     return 1
 }
 
+# start_gnutls_server NAME ARGS...: gnutls-serv on port 0. It does not print the port it got, so
+# the port is read back from the socket table for that very process (its IPv4 socket); sets PORT.
+# Needs ss and pgrep.
+start_gnutls_server() {
+    local name=$1 pid port
+    shift
+    start_bg "$name" gnutls-serv -p 0 "$@"
+    PORT=0
+    for _ in $(seq 100); do
+        pid=$(pgrep -P "${PIDS[-1]}" -x gnutls-serv)
+        if [ -n "$pid" ]; then
+            port=$(ss -Hltnp | awk -v p="pid=$pid," \
+                'index($0, p) && $4 ~ /^0\.0\.0\.0:/ { sub(/.*:/, "", $4); print $4; exit }')
+            [ -n "$port" ] && PORT=$port && return 0
+        fi
+        sleep 0.1
+    done
+    echo "gnutls-serv $name is not listening:"
+    head -20 "$WORK/$name.log"
+    return 1
+}
+
 # start_parley_server NAME ARGS...: parley server on an ephemeral port; sets PORT.
 start_parley_server() {
     local name=$1

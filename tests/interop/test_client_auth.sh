@@ -29,26 +29,6 @@ declare -A OSSL_SUBJECT=([rsa]="O = parley, CN = parley client"
 declare -A KEYTYPE=([rsa]="RSA-2048" [ecdsa]="EC-P256")
 SERVER_AUTH=(--cert "$CERTS/server-rsa.pem" --key "$CERTS/server-rsa.key" --client-ca "$CA")
 
-# start_gnutls_server NAME ARGS...: gnutls-serv on port 0, the port read back from the socket
-# table for that very process (as in test_legacy_matrix.sh); sets PORT.
-start_gnutls_server() {
-    local name=$1 pid port
-    shift
-    start_bg "$name" gnutls-serv -p 0 "$@"
-    PORT=0
-    for _ in $(seq 100); do
-        pid=$(pgrep -P "${PIDS[-1]}" -x gnutls-serv)
-        if [ -n "$pid" ]; then
-            port=$(ss -Hltnp | awk -v p="pid=$pid," \
-                'index($0, p) && $4 ~ /^0\.0\.0\.0:/ { sub(/.*:/, "", $4); print $4; exit }')
-            [ -n "$port" ] && PORT=$port && return 0
-        fi
-        sleep 0.1
-    done
-    echo "gnutls-serv $name is not listening:"
-    head -20 "$WORK/$name.log"
-}
-
 # alerts TRACE DIR: the descriptions of the alerts in parley's JSON trace going DIR (in/out).
 alerts() {
     grep -a '"kind":"message"' "$1" 2>/dev/null | grep '"name":"Alert"' | grep "\"dir\":\"$2\"" |

@@ -45,26 +45,6 @@ legacy_priority() { # legacy_priority TLS1.x CIPHER:KX:MAC -> GnuTLS priority wi
     echo "NORMAL:-VERS-ALL:+VERS-$1:-CIPHER-ALL:+$cipher:-KX-ALL:+$kx:-MAC-ALL:+$mac"
 }
 
-# start_gnutls_server NAME ARGS...: gnutls-serv on port 0. It does not print the port it got, so
-# the port is read back from the socket table for that very process (its IPv4 socket); sets PORT.
-start_gnutls_server() {
-    local name=$1 pid port
-    shift
-    start_bg "$name" gnutls-serv -p 0 "$@"
-    PORT=0
-    for _ in $(seq 100); do
-        pid=$(pgrep -P "${PIDS[-1]}" -x gnutls-serv)
-        if [ -n "$pid" ]; then
-            port=$(ss -Hltnp | awk -v p="pid=$pid," \
-                'index($0, p) && $4 ~ /^0\.0\.0\.0:/ { sub(/.*:/, "", $4); print $4; exit }')
-            [ -n "$port" ] && PORT=$port && return 0
-        fi
-        sleep 0.1
-    done
-    echo "gnutls-serv $name is not listening:"
-    head -20 "$WORK/$name.log"
-}
-
 # gnutls_view LOG: what GnuTLS (gnutls-serv, or gnutls-cli -V) says was negotiated, one line
 # "VERSION KX CIPHER MAC"; waits up to 5 s for the lines to be written.
 gnutls_view() {

@@ -8,7 +8,7 @@
 # ServerHello. Peers: openssl s_client/s_server, gnutls-cli/gnutls-serv, Python ssl, raw bytes.
 # shellcheck source=tests/interop/lib.sh
 source "$(dirname "$0")/lib.sh"
-need openssl gnutls-cli gnutls-serv python3 curl
+need openssl gnutls-cli gnutls-serv python3 curl ss pgrep
 LT=$INTEROP_DIR/legacy_tls.py
 CA=(--cacert "$CERTS/ca-bundle.pem")
 RSA=(--cert "$CERTS/server-rsa.pem" --key "$CERTS/server-rsa.key")
@@ -30,13 +30,11 @@ gcli() {
     printf 'GET / HTTP/1.0\r\n\r\n' | timeout 10 gnutls-cli -p "$2" localhost \
         --x509cafile "$CERTS/ca-bundle.pem" --priority "$3" >"$1" 2>&1
 }
-# start_gnutls_server NAME PRIORITY: gnutls-serv --http with the RSA chain; sets PORT. gnutls-serv
-# cannot report a port it was given as 0, so it gets a free one.
-start_gnutls_server() {
-    PORT=$(free_port)
-    start_bg "$1" gnutls-serv --http -p "$PORT" --x509certfile "$CERTS/server-rsa.pem" \
-        --x509keyfile "$CERTS/server-rsa.key" --priority "$2"
-    wait_port "$PORT" >/dev/null || bad "gnutls-serv $2 listens on $PORT"
+# start_gnutls_http NAME PRIORITY: gnutls-serv --http with the RSA chain (lib.sh's
+# start_gnutls_server); sets PORT.
+start_gnutls_http() {
+    start_gnutls_server "$1" --http --x509certfile "$CERTS/server-rsa.pem" \
+        --x509keyfile "$CERTS/server-rsa.key" --priority "$2" || bad "gnutls-serv $2 listens"
 }
 # start_proxy NAME TARGET-PORT [--downgrade]: legacy_tls.py proxy; sets PROXY.
 start_proxy() {
@@ -113,7 +111,7 @@ for row in "${LEGACY[@]}"; do
     stop_bg
 done
 
-start_gnutls_server gnutls-rc4 "$RC4_ONLY"
+start_gnutls_http gnutls-rc4 "$RC4_ONLY"
 parley_client "https://localhost:$PORT/" "${CA[@]}" >/dev/null 2>"$WORK/err"
 assert_eq "default parley client vs RC4-only gnutls-serv: exits 1" 1 $?
 assert_contains "default parley client vs RC4-only gnutls-serv: handshake_failure" "$WORK/err" \
