@@ -12,6 +12,7 @@ command -v clang >/dev/null && clang_major=$(clang -dumpversion | cut -d. -f1)
 packages=(
     cmake make gcc clang clang-format pkg-config libssl-dev "libclang-rt-$clang_major-dev"
     valgrind openssl gnutls-bin curl python3 tshark chromium
+    iproute2 procps # ss and pgrep: the interop tests find the port gnutls-serv took
 )
 # One dpkg query for all: a package it does not list as installed is missing.
 installed=$({ dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' "${packages[@]}" 2>/dev/null || true; } |
