@@ -260,6 +260,89 @@ size_t parley_peer_certificate_count(const parley_conn *conn);
 const uint8_t *parley_peer_certificate(const parley_conn *conn, size_t i, size_t *len);
 
 /* ---------------------------------------------------------------------------------------------
+ * Session resumption (TLS 1.0-1.2): a later connection reuses an earlier session's master secret
+ * in an abbreviated handshake (RFC 5246 7.3, no certificate and no public-key operation). The
+ * server finds the session by its session ID in a session cache, or decrypts it from a session
+ * ticket the client kept (RFC 5077). A session resumes only at the same version, with a suite
+ * the client still offers, the same server name and the same extended-master-secret state
+ * (RFC 7627); otherwise the handshake is a full one. A session whose connection ended with a
+ * fatal alert is removed and never resumes.
+ */
+
+/* A session cache: where a server keeps its sessions by session ID, and where a client keeps its
+ * sessions by peer (the server name, or parley_conn_set_session_key). The values are parley's
+ * serialized sessions: opaque, versioned bytes that hold the master secret, so a cache shared
+ * between machines must be reachable only by them. Every method may be called from any thread
+ * at once. A failing backend only costs a full handshake. */
+typedef struct parley_session_cache_methods {
+    /* Stores value under key for lifetime seconds, replacing an older value. 0, or -1. */
+    int (*put)(void *arg, const uint8_t *key, size_t key_len, const uint8_t *value,
+               size_t value_len, uint32_t lifetime);
+    /* Copies the value under key into out (cap bytes) and returns its length; 0 when there is
+     * none (or it expired, or it is longer than cap); -1 when the backend failed. */
+    int (*get)(void *arg, const uint8_t *key, size_t key_len, uint8_t *out, size_t cap);
+    /* Removes the value under key, if any. */
+    void (*remove)(void *arg, const uint8_t *key, size_t key_len);
+    /* Frees arg when the cache's last reference goes. May be NULL. */
+    void (*free)(void *arg);
+} parley_session_cache_methods;
+typedef struct parley_session_cache parley_session_cache;
+/* A cache over the application's methods (copied). */
+parley_session_cache *parley_session_cache_new(const parley_session_cache_methods *methods,
+                                               void *arg);
+/* The embedded cache: in this process, thread-safe, at most max_entries (least recently used
+ * evicted first), entries expiring after their lifetime. */
+parley_session_cache *parley_session_cache_memory(size_t max_entries);
+/* Receives a warning sentence from a backend (Redis unreachable, ...). */
+typedef void (*parley_log_fn)(const char *message, void *arg);
+/* A cache in Redis, shared by a fleet: url is "redis://HOST:PORT". Entries are stored with their
+ * expiry set on the Redis side. No call waits longer than timeout_ms; while Redis is down or
+ * slow, lookups miss (full handshakes), warn says so once per outage, and it is retried at most
+ * once a second. NULL only for a malformed url. */
+parley_session_cache *parley_session_cache_redis(const char *url, int timeout_ms,
+                                                 parley_log_fn warn, void *warn_arg);
+/* Drops a reference (configurations hold their own); frees at zero. NULL is ignored. */
+void parley_session_cache_free(parley_session_cache *cache);
+
+/* The cache a server stores its sessions in and a client keeps its sessions in (the
+ * configuration takes a reference; NULL: none). A server has an embedded cache of 20480 entries
+ * unless this is set. */
+int parley_config_set_session_cache(parley_config *cfg, parley_session_cache *cache);
+/* How long a session may be resumed, in seconds (default 300). */
+int parley_config_set_session_lifetime(parley_config *cfg, unsigned seconds);
+/* Session tickets (RFC 5077), on by default. Server: issue tickets to clients that ask, sealed
+ * with AES-256-GCM under a key that changes every rotate_seconds; tickets sealed under the
+ * previous keys still open until their sessions expire. Client: ask for one and offer it. */
+int parley_config_set_session_tickets(parley_config *cfg, int on);
+/* Server: derive the ticket keys from the secret in file (64 hex digits, generated with e.g.
+ * `openssl rand -hex 32`) instead of a random one, so every server given the same file seals
+ * and opens the same tickets. The key in use is chosen by the clock (one per rotate_seconds
+ * period, default 3600 when 0), so a fleet rotates together without talking. */
+int parley_config_set_ticket_key_file(parley_config *cfg, const char *file, unsigned rotate_seconds);
+
+/* A client's session, to resume in a later connection (even in a later process). */
+typedef struct parley_session parley_session;
+/* The session of a client connection whose handshake completed, or NULL (a server that gave
+ * neither a session ID nor a ticket). Free it with parley_session_free. */
+parley_session *parley_conn_get_session(const parley_conn *conn);
+/* Client, before the handshake: offer this session (copied). If the server declines, the
+ * handshake is a full one and gives a new session. */
+int parley_conn_set_session(parley_conn *conn, const parley_session *session);
+/* Client: the key under which the configuration's session cache keeps this connection's session
+ * (default: the server name). Use "host:port" when one name serves several ports. */
+int parley_conn_set_session_key(parley_conn *conn, const char *key);
+/* 1 if this connection's handshake resumed a session (abbreviated), else 0. */
+int parley_session_resumed(const parley_conn *conn);
+/* Serialized form, for keeping a session across processes. It holds the master secret: store it
+ * as you would a private key. Returns the length (writing at most cap bytes; call with cap 0 to
+ * learn it). */
+size_t parley_session_export(const parley_session *session, uint8_t *out, size_t cap);
+/* A session from parley_session_export's bytes; NULL if they do not parse. */
+parley_session *parley_session_import(const uint8_t *data, size_t len);
+/* Wipes and frees. NULL is ignored. */
+void parley_session_free(parley_session *session);
+
+/* ---------------------------------------------------------------------------------------------
  * Tracing: an event for every record and handshake message in both directions, decoded into the
  * fields the reference diagrams show, and for internal key-schedule steps (never secret values).
  * With no callback set, tracing costs nothing.
