@@ -318,7 +318,8 @@ int parley_config_set_session_tickets(parley_config *cfg, int on);
  * `openssl rand -hex 32`) instead of a random one, so every server given the same file seals
  * and opens the same tickets. The key in use is chosen by the clock (one per rotate_seconds
  * period, default 3600 when 0), so a fleet rotates together without talking. */
-int parley_config_set_ticket_key_file(parley_config *cfg, const char *file, unsigned rotate_seconds);
+int parley_config_set_ticket_key_file(parley_config *cfg, const char *file,
+                                      unsigned rotate_seconds);
 
 /* A client's session, to resume in a later connection (even in a later process). */
 typedef struct parley_session parley_session;

@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "../handshake/handshake.h"
+#include "../session/cache.h"
+#include "../session/ticket.h"
 
 static int config_error(parley_config *cfg, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -54,6 +56,8 @@ parley_config *parley_config_new(void)
     cfg->n_sigalgs = sigalg_defaults(cfg->sigalgs, CONFIG_MAX_SIGALGS);
     cfg->verify = true;
     cfg->server_preference = true;
+    cfg->session_lifetime = 300;
+    cfg->tickets = true;
     return cfg;
 }
 
@@ -74,6 +78,9 @@ void parley_config_free(parley_config *cfg)
     }
     x509_trust_free(cfg->trust);
     x509_trust_free(cfg->client_trust);
+    parley_session_cache_free(cfg->session_cache);
+    ticket_keys_free(cfg->ticket_keys);
+    free(cfg->ticket_key_file);
     free(cfg->client_ca_file);
     free(cfg->client_ca_names);
     free(cfg->ca_file);
@@ -377,6 +384,74 @@ static size_t encode_u16_list(const uint16_t *list, size_t n, uint8_t *out)
     return 2 * n;
 }
 
+int parley_config_set_session_cache(parley_config *cfg, parley_session_cache *cache)
+{
+    if (config_mutable(cfg) != PARLEY_OK)
+        return PARLEY_ERROR;
+    parley_session_cache_free(cfg->session_cache);
+    cfg->session_cache = session_cache_ref(cache);
+    cfg->session_cache_set = true;
+    return PARLEY_OK;
+}
+
+int parley_config_set_session_lifetime(parley_config *cfg, unsigned seconds)
+{
+    if (config_mutable(cfg) != PARLEY_OK)
+        return PARLEY_ERROR;
+    if (seconds == 0 || seconds > 7 * 24 * 3600)
+        return config_error(cfg, "session lifetime %u s is outside 1 s to 7 days", seconds);
+    cfg->session_lifetime = seconds;
+    return PARLEY_OK;
+}
+
+int parley_config_set_session_tickets(parley_config *cfg, int on)
+{
+    if (config_mutable(cfg) != PARLEY_OK)
+        return PARLEY_ERROR;
+    cfg->tickets = on != 0;
+    return PARLEY_OK;
+}
+
+int parley_config_set_ticket_key_file(parley_config *cfg, const char *file, unsigned rotate)
+{
+    if (config_mutable(cfg) != PARLEY_OK)
+        return PARLEY_ERROR;
+    uint8_t secret[TICKET_SECRET_LEN];
+    if (file == NULL || ticket_secret_from_file(file, secret, cfg->error, sizeof(cfg->error)) < 0)
+        return PARLEY_ERROR;
+    crypto_wipe(secret, sizeof(secret));
+    char *copy = strdup(file);
+    if (copy == NULL)
+        return config_error(cfg, "out of memory");
+    free(cfg->ticket_key_file);
+    cfg->ticket_key_file = copy;
+    cfg->ticket_rotate = rotate;
+    return PARLEY_OK;
+}
+
+/* A server's session cache and ticket keys, unless the application chose otherwise: the
+ * embedded cache, and a random ticket secret of this process. */
+static int make_session_state(parley_config *cfg)
+{
+    if (!cfg->session_cache_set && cfg->session_cache == NULL) {
+        cfg->session_cache = parley_session_cache_memory(20480);
+        if (cfg->session_cache == NULL)
+            return config_error(cfg, "out of memory making the session cache"), -1;
+    }
+    if (!cfg->tickets || cfg->ticket_keys != NULL)
+        return 0;
+    uint8_t secret[TICKET_SECRET_LEN];
+    int rc = cfg->ticket_key_file ? ticket_secret_from_file(cfg->ticket_key_file, secret,
+                                                            cfg->error, sizeof(cfg->error))
+                                  : crypto_random(secret, sizeof(secret));
+    if (rc == 0)
+        cfg->ticket_keys = ticket_keys_new(secret, cfg->ticket_rotate, cfg->session_lifetime);
+    crypto_wipe(secret, sizeof(secret));
+    if (rc == 0 && cfg->ticket_keys == NULL)
+        config_error(cfg, "out of memory making the ticket keys");
+    return cfg->ticket_keys != NULL ? 0 : -1;
+}
+
 int config_freeze(parley_config *cfg, parley_role role)
 {
     int rc = 0;
@@ -404,6 +479,8 @@ int config_freeze(parley_config *cfg, parley_role role)
     }
     if (role == PARLEY_SERVER && cfg->client_auth != PARLEY_CLIENT_AUTH_NONE &&
         cfg->client_trust == NULL && load_client_cas(cfg) < 0)
+        rc = -1;
+    if (role == PARLEY_SERVER && make_session_state(cfg) < 0)
         rc = -1;
     pthread_mutex_unlock(&cfg->freeze_lock);
     return rc;

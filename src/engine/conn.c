@@ -64,6 +64,8 @@ void parley_conn_free(parley_conn *c)
     free(c->verify_name);
     free(c->peer_chain);
     x509_chain_free(c->own_cert);
+    parley_session_free(c->session);
+    free(c->session_key);
     parley_config_free(c->cfg);
     crypto_wipe(c, sizeof(*c));
     free(c);
@@ -198,6 +200,7 @@ int conn_fail(parley_conn *c, parley_err err, int alert, const char *fmt, ...)
     va_end(ap);
     c->error = err;
     c->state = PARLEY_STATE_FAILED;
+    resume_forget(c);
     if (alert >= 0) {
         c->error_alert = alert;
         c->error_alert_sent = true;

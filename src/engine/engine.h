@@ -68,6 +68,15 @@ struct parley_config {
     void *client_cert_arg;
     bool keep_peer_chain;
 
+    /* Session resumption. The server's cache and ticket keys are made when frozen unless set. */
+    parley_session_cache *session_cache;
+    bool session_cache_set; /* set by the application (possibly to none) */
+    uint32_t session_lifetime;
+    bool tickets;
+    char *ticket_key_file;
+    unsigned ticket_rotate;
+    struct ticket_keys *ticket_keys;
+
     /* Wire forms of the lists above, encoded once when the configuration is frozen. */
     uint8_t wire_suites[2 * (SUITE_MAX + 1)]; /* + TLS_FALLBACK_SCSV */
     size_t wire_suites_len;
@@ -129,6 +138,10 @@ struct parley_conn {
     char server_name[256];
     uint8_t session_id[32];
     size_t session_id_len;
+    bool resumed;
+    bool session_stored;     /* server: this session is in the cache under session_id */
+    parley_session *session; /* client: the offered session, then the one established */
+    char *session_key;       /* client: its key in the configuration's session cache */
     char peer_subject[X509_NAME_MAX];
     char peer_key[32];
     bool peer_authenticated;
@@ -149,6 +162,12 @@ struct parley_conn {
     bool error_alert_sent;
     char error_message[CONN_ERROR_MAX];
 };
+
+/* The handshake completed (the connection may have been closed since). */
+static inline bool conn_established(const parley_conn *c)
+{
+    return c != NULL && (c->state == PARLEY_STATE_OPEN || c->state == PARLEY_STATE_CLOSED);
+}
 
 /* TLS alert descriptions used by the engine. */
 #define ALERT_CLOSE_NOTIFY            0

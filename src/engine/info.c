@@ -111,29 +111,24 @@ const char *parley_error_message(const parley_conn *c)
     return c->error_message;
 }
 
-static bool established(const parley_conn *c)
-{
-    return c && (c->state == PARLEY_STATE_OPEN || c->state == PARLEY_STATE_CLOSED);
-}
-
 uint16_t parley_version(const parley_conn *c)
 {
-    return established(c) ? c->version : 0;
+    return conn_established(c) ? c->version : 0;
 }
 
 uint16_t parley_cipher_suite(const parley_conn *c)
 {
-    return established(c) ? c->suite : 0;
+    return conn_established(c) ? c->suite : 0;
 }
 
 uint16_t parley_group(const parley_conn *c)
 {
-    return established(c) ? c->group : 0;
+    return conn_established(c) ? c->group : 0;
 }
 
 const char *parley_alpn(const parley_conn *c)
 {
-    return established(c) ? c->alpn : "";
+    return conn_established(c) ? c->alpn : "";
 }
 
 const char *parley_server_name(const parley_conn *c)
@@ -143,7 +138,7 @@ const char *parley_server_name(const parley_conn *c)
 
 size_t parley_session_id(const parley_conn *c, uint8_t out[32])
 {
-    if (!established(c))
+    if (!conn_established(c))
         return 0;
     memcpy(out, c->session_id, c->session_id_len);
     return c->session_id_len;
@@ -151,17 +146,17 @@ size_t parley_session_id(const parley_conn *c, uint8_t out[32])
 
 const char *parley_peer_subject(const parley_conn *c)
 {
-    return established(c) ? c->peer_subject : "";
+    return conn_established(c) ? c->peer_subject : "";
 }
 
 const char *parley_peer_key(const parley_conn *c)
 {
-    return established(c) ? c->peer_key : "";
+    return conn_established(c) ? c->peer_key : "";
 }
 
 int parley_peer_authenticated(const parley_conn *c)
 {
-    return established(c) && c->peer_authenticated;
+    return conn_established(c) && c->peer_authenticated;
 }
 
 /* Walks the kept certificate_list (u24 length + DER per entry) to entry i. */
@@ -186,7 +181,7 @@ static const uint8_t *peer_chain_entry(const parley_conn *c, size_t i, size_t *l
 size_t parley_peer_certificate_count(const parley_conn *c)
 {
     size_t len, count = 0;
-    if (established(c) && c->peer_chain != NULL)
+    if (conn_established(c) && c->peer_chain != NULL)
         peer_chain_entry(c, SIZE_MAX, &len, &count);
     return count;
 }
@@ -194,7 +189,7 @@ size_t parley_peer_certificate_count(const parley_conn *c)
 const uint8_t *parley_peer_certificate(const parley_conn *c, size_t i, size_t *len)
 {
     size_t count;
-    if (len == NULL || !established(c) || c->peer_chain == NULL)
+    if (len == NULL || !conn_established(c) || c->peer_chain == NULL)
         return NULL;
     return peer_chain_entry(c, i, len, &count);
 }

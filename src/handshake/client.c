@@ -1,15 +1,22 @@
 /*
- * The TLS 1.0-1.2 client state machine (RFC 5246 7.3, full handshake; the versions differ in
- * the key schedule and in how ServerKeyExchange is signed, not in the messages).
+ * The TLS 1.0-1.2 client state machine (RFC 5246 7.3; the versions differ in the key schedule
+ * and in how ServerKeyExchange is signed, not in the messages). Full handshake:
  *
  *   ClientHello        -->
  *                      <--  ServerHello, Certificate, [ServerKeyExchange],
  *                           [CertificateRequest], ServerHelloDone
- *   [Certificate], ClientKeyExchange, ChangeCipherSpec, Finished  -->
- *                      <--  ChangeCipherSpec, Finished
+ *   [Certificate], ClientKeyExchange, [CertificateVerify], ChangeCipherSpec, Finished  -->
+ *                      <--  [NewSessionTicket], ChangeCipherSpec, Finished
+ *
+ * Abbreviated (the server resumed the offered session, resume.c):
+ *
+ *   ClientHello        -->
+ *                      <--  ServerHello, [NewSessionTicket], ChangeCipherSpec, Finished
+ *   ChangeCipherSpec, Finished  -->
  */
 #include "handshake.h"
 
+#include "../session/session.h"
 #include "../trace/trace.h"
 
 #include <stdio.h>
@@ -22,6 +29,7 @@ enum client_state {
     C_WAIT_SERVER_KEY_EXCHANGE,
     C_WAIT_CERTIFICATE_REQUEST_OR_DONE,
     C_WAIT_SERVER_HELLO_DONE,
+    C_WAIT_NEW_SESSION_TICKET,
     C_WAIT_CHANGE_CIPHER_SPEC,
     C_WAIT_FINISHED,
     C_DONE,
@@ -61,6 +69,8 @@ int client_send_hello(parley_conn *c)
     }
     ch.has_reneg_info = true; /* empty: RFC 5746 signalling on an initial handshake */
     ch.ems = true;
+    if (resume_client_offer(c, &ch) < 0)
+        return -1;
 
     size_t mark = flight_mark(c);
     hs_write_client_hello(&hs->out, &ch);
@@ -101,7 +111,7 @@ static int client_server_hello(parley_conn *c, const uint8_t *body, size_t len)
     if (sh.has_reneg_info && sh.reneg_info.len != 0)
         return conn_fail(c, PARLEY_E_PROTOCOL, ALERT_HANDSHAKE_FAILURE,
                          "server sent a non-empty renegotiation_info on an initial handshake");
-    if (sh.has_session_ticket)
+    if (sh.has_session_ticket && !cfg->tickets)
         return conn_fail(c, PARLEY_E_PROTOCOL, ALERT_UNSUPPORTED_EXTENSION,
                          "server sent session_ticket, which was not offered");
     if (sh.has_alpn) {
@@ -130,7 +140,14 @@ static int client_server_hello(parley_conn *c, const uint8_t *body, size_t len)
         memcpy(c->session_id, sh.session_id.p, sh.session_id.len);
     if (hs_set_suite(c, suite) < 0)
         return -1;
-    hs->state = C_WAIT_CERTIFICATE;
+    hs->ticket_expected = sh.has_session_ticket;
+    int resumed = resume_client_accept(c, &sh);
+    if (resumed < 0)
+        return -1;
+    if (resumed)
+        hs->state = hs->ticket_expected ? C_WAIT_NEW_SESSION_TICKET : C_WAIT_CHANGE_CIPHER_SPEC;
+    else
+        hs->state = C_WAIT_CERTIFICATE;
     return 0;
 }
 
@@ -362,6 +379,28 @@ static int client_server_hello_done(parley_conn *c, const uint8_t *body, size_t 
         return -1;
     if (hs_write_our_finished(c) < 0 || flight_send(c) < 0)
         return -1;
+    hs->state = hs->ticket_expected ? C_WAIT_NEW_SESSION_TICKET : C_WAIT_CHANGE_CIPHER_SPEC;
+    return 0;
+}
+
+/* A ticket for this session, kept with it once the handshake completes. */
+static int client_new_session_ticket(parley_conn *c, const uint8_t *body, size_t len)
+{
+    hs_state *hs = c->hs;
+    hs_new_session_ticket nst;
+    int alert = hs_parse_new_session_ticket(body, len, &nst);
+    if (alert)
+        return hs_parse_failed(c, alert, "NewSessionTicket");
+    /* An empty ticket: the server decided against one after all (RFC 5077 3.3). A ticket too
+     * long to keep is dropped the same way; the session may still resume by ID. */
+    if (nst.ticket.len > 0 && nst.ticket.len <= SESSION_TICKET_MAX) {
+        hs->new_ticket = malloc(nst.ticket.len);
+        if (hs->new_ticket == NULL)
+            return conn_fail(c, PARLEY_E_MEMORY, ALERT_INTERNAL_ERROR, "out of memory");
+        memcpy(hs->new_ticket, nst.ticket.p, nst.ticket.len);
+        hs->new_ticket_len = nst.ticket.len;
+        hs->new_ticket_lifetime = nst.lifetime_hint;
+    }
     hs->state = C_WAIT_CHANGE_CIPHER_SPEC;
     return 0;
 }
@@ -380,9 +419,17 @@ static int client_change_cipher_spec(parley_conn *c, const uint8_t *body, size_t
 
 static int client_finished(parley_conn *c, const uint8_t *body, size_t len)
 {
+    hs_state *hs = c->hs;
     if (hs_check_finished(c, body, len) < 0)
         return -1;
-    c->hs->state = C_DONE;
+    /* Resumed, the server spoke first: our Finished covers its Finished. */
+    if (hs->resumed &&
+        (transcript_add_current(c) < 0 || conn_send_change_cipher_spec(c, &hs->client_keys) < 0 ||
+         hs_write_our_finished(c) < 0 || flight_send(c) < 0))
+        return -1;
+    if (resume_client_keep(c) < 0)
+        return -1;
+    hs->state = C_DONE;
     return 0;
 }
 
@@ -393,6 +440,7 @@ static const hs_step client_steps[] = {
     {C_WAIT_CERTIFICATE_REQUEST_OR_DONE, HS_CERTIFICATE_REQUEST, false, client_certificate_request},
     {C_WAIT_CERTIFICATE_REQUEST_OR_DONE, HS_SERVER_HELLO_DONE, false, client_server_hello_done},
     {C_WAIT_SERVER_HELLO_DONE, HS_SERVER_HELLO_DONE, false, client_server_hello_done},
+    {C_WAIT_NEW_SESSION_TICKET, HS_NEW_SESSION_TICKET, false, client_new_session_ticket},
     {C_WAIT_CHANGE_CIPHER_SPEC, HS_CHANGE_CIPHER_SPEC, false, client_change_cipher_spec},
     {C_WAIT_FINISHED, HS_FINISHED, true, client_finished},
 };
@@ -406,6 +454,7 @@ static const char *client_state_name(int state)
         "wait ServerKeyExchange",
         "wait CertificateRequest or ServerHelloDone",
         "wait ServerHelloDone",
+        "wait NewSessionTicket",
         "wait ChangeCipherSpec",
         "wait Finished",
         "done",

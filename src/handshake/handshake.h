@@ -50,6 +50,17 @@ typedef struct hs_state {
     /* Server: a client certificate arrived, so a CertificateVerify must follow. */
     bool client_certificate;
 
+    /* Resumption. */
+    bool resumed;             /* abbreviated handshake: the master secret came from a session */
+    bool ticket_expected;     /* client: the server will send NewSessionTicket */
+    bool issue_ticket;        /* server: send a NewSessionTicket before our ChangeCipherSpec */
+    uint64_t session_created; /* the session's creation time (kept when a ticket is renewed) */
+    uint8_t offered_id[32];   /* client: the session ID sent in ClientHello */
+    size_t offered_id_len;
+    uint8_t *new_ticket; /* client: the ticket of the NewSessionTicket, kept with the session */
+    size_t new_ticket_len;
+    uint32_t new_ticket_lifetime;
+
     /* The message being handled, for steps that add it to the transcript themselves. */
     const uint8_t *current;
     size_t current_len;
@@ -122,6 +133,9 @@ int flight_send(parley_conn *c);
 /* Key schedule (keys.c), TLS 1.0 to 1.2. */
 int keys_master_secret(parley_conn *c, const uint8_t *pms, size_t pms_len);
 int keys_derive(parley_conn *c);
+/* An abbreviated handshake: keys from the resumed session's master secret, already in
+ * hs->master_secret, and both new randoms. */
+int keys_resume(parley_conn *c);
 /* Finished verify_data for the sender; role is the sender's. */
 int keys_finished(parley_conn *c, parley_role sender, uint8_t out[12]);
 
@@ -154,6 +168,27 @@ static inline bool u16_list_has(const uint16_t *list, size_t n, uint16_t v)
  * so far, with scheme (TLS 1.2) or the one signature of the key type (TLS 1.0/1.1). */
 int hs_sign_transcript(parley_conn *c, crypto_key *key, uint16_t scheme, uint8_t *sig,
                        size_t *sig_len);
+
+/* Session resumption (resume.c). */
+/* Client: fills the session ID and ticket of the session to offer (the one set on the
+ * connection, or the cache's for its key) into the ClientHello. */
+int resume_client_offer(parley_conn *c, hs_client_hello *ch);
+/* Client: whether the ServerHello resumes the offered session; if so, checks that it may and
+ * installs its keys. 1 resumed, 0 full handshake, -1 failed. */
+int resume_client_accept(parley_conn *c, const hs_server_hello *sh);
+/* Client, once the handshake is complete: keeps the session (new or resumed) on the connection
+ * and in the configuration's cache. */
+int resume_client_keep(parley_conn *c);
+/* Server: finds the session the ClientHello asks to resume (ticket first, then the cache) and
+ * takes its master secret if every rule allows: 1 resumed (keys_resume follows once the
+ * server's random is made), 0 full handshake, -1 failed. */
+int resume_server_find(parley_conn *c, const hs_client_hello *ch);
+/* Server: writes a NewSessionTicket for this connection's session into the flight. */
+int resume_server_write_ticket(parley_conn *c);
+/* Server, once a full handshake is complete: stores the session in the cache. */
+void resume_server_store(parley_conn *c);
+/* A connection ended by a fatal alert: its session must never resume. */
+void resume_forget(parley_conn *c);
 
 /* Shared checks. */
 /* Verifies that the finished message body matches what the peer must have computed. */

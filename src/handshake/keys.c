@@ -35,6 +35,14 @@ int keys_master_secret(parley_conn *c, const uint8_t *pms, size_t pms_len)
     return keys_derive(c);
 }
 
+int keys_resume(parley_conn *c)
+{
+    hs_state *hs = c->hs;
+    trace_keylog(c, "CLIENT_RANDOM", hs->client_random, hs->master_secret, 48);
+    trace_step(c, "master secret of the resumed session; new keys from the new randoms");
+    return keys_derive(c);
+}
+
 /* Cuts one direction's keys from the key block. */
 static void keys_fill(const suite_info *s, uint16_t version, size_t iv_len, const uint8_t *mac_key,
                       const uint8_t *key, const uint8_t *iv, record_keys *k)

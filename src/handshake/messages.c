@@ -210,6 +210,26 @@ int hs_write_finished(writer *w, const hs_finished *m)
     return hs_end_message(w);
 }
 
+/* ---- NewSessionTicket -------------------------------------------------------------------------
+ */
+
+int hs_parse_new_session_ticket(const uint8_t *body, size_t len, hs_new_session_ticket *out)
+{
+    memset(out, 0, sizeof(*out));
+    reader r = reader_init(body, len);
+    out->lifetime_hint = reader_u32(&r);
+    out->ticket = reader_vector(&r, 2, 0, 0xffff);
+    return hs_verdict(&r, 0);
+}
+
+int hs_write_new_session_ticket(writer *w, const hs_new_session_ticket *m)
+{
+    hs_begin_message(w, HS_NEW_SESSION_TICKET);
+    writer_u32(w, m->lifetime_hint);
+    hs_write_vector(w, 2, m->ticket);
+    return hs_end_message(w);
+}
+
 /* ---- helpers ----------------------------------------------------------------------------------
  */
 

@@ -201,6 +201,16 @@ typedef struct hs_finished {
 int hs_parse_finished(const uint8_t *body, size_t len, size_t verify_len, hs_finished *out);
 int hs_write_finished(writer *w, const hs_finished *m);
 
+/* ---- NewSessionTicket (RFC 5077 3.3) ------------------------------------------------------ */
+
+typedef struct hs_new_session_ticket {
+    uint32_t lifetime_hint; /* seconds; 0: unspecified */
+    span ticket;            /* 0..65535 bytes; empty: the server decided against a ticket */
+} hs_new_session_ticket;
+
+int hs_parse_new_session_ticket(const uint8_t *body, size_t len, hs_new_session_ticket *out);
+int hs_write_new_session_ticket(writer *w, const hs_new_session_ticket *m);
+
 /* ---- helpers -------------------------------------------------------------------------------- */
 
 /* Whether the wire-form list of u16 values contains v. */

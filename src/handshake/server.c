@@ -1,12 +1,18 @@
 /*
- * The TLS 1.0-1.2 server state machine (RFC 5246 7.3, full handshake; the versions differ in the
- * key schedule and in how ServerKeyExchange is signed, not in the messages).
+ * The TLS 1.0-1.2 server state machine (RFC 5246 7.3; the versions differ in the key schedule and
+ * in how ServerKeyExchange is signed, not in the messages). Full handshake:
  *
  *   ClientHello        -->
  *                      <--  ServerHello, Certificate, [ServerKeyExchange],
  *                           [CertificateRequest], ServerHelloDone
  *   [Certificate], ClientKeyExchange, [CertificateVerify], ChangeCipherSpec, Finished  -->
- *                      <--  ChangeCipherSpec, Finished
+ *                      <--  [NewSessionTicket], ChangeCipherSpec, Finished
+ *
+ * Abbreviated, when the ClientHello names a session that may resume (resume.c):
+ *
+ *   ClientHello        -->
+ *                      <--  ServerHello, [NewSessionTicket], ChangeCipherSpec, Finished
+ *   ChangeCipherSpec, Finished  -->
  */
 #include "handshake.h"
 
@@ -167,12 +173,15 @@ static int server_write_hello(parley_conn *c, const hs_client_hello *ch)
     hs_server_hello sh;
     memset(&sh, 0, sizeof(sh));
     sh.version = c->version;
-    if (crypto_random(hs->server_random, 32) < 0 || crypto_random(c->session_id, 32) < 0)
+    /* A resumed session keeps the ID the client sent; a new one gets a fresh ID. */
+    if (crypto_random(hs->server_random, 32) < 0 ||
+        (!hs->resumed && crypto_random(c->session_id, 32) < 0))
         return conn_fail(c, PARLEY_E_INTERNAL, ALERT_INTERNAL_ERROR, "random generator failed");
     version_mark_downgrade(hs->server_random, c->version, c->cfg->max_version);
     memcpy(sh.random, hs->server_random, 32);
-    c->session_id_len = 32;
-    sh.session_id = (span){c->session_id, 32};
+    if (!hs->resumed)
+        c->session_id_len = 32;
+    sh.session_id = (span){c->session_id, c->session_id_len};
     sh.cipher_suite = hs->suite->id;
     sh.has_server_name = ch->has_server_name;
     static const uint8_t uncompressed[1] = {0};
@@ -186,6 +195,7 @@ static int server_write_hello(parley_conn *c, const hs_client_hello *ch)
     }
     sh.has_reneg_info = hs->secure_renegotiation;
     sh.ems = hs->ems;
+    sh.has_session_ticket = hs->issue_ticket;
     size_t mark = flight_mark(c);
     hs_write_server_hello(&hs->out, &sh);
     return flight_commit(c, mark, "ServerHello");
@@ -242,6 +252,22 @@ static int server_write_certificate_request(parley_conn *c)
     return flight_commit(c, mark, "CertificateRequest");
 }
 
+/* Our side of the abbreviated handshake, all in one flight: the keys are already there. */
+static int server_resume(parley_conn *c, const hs_client_hello *ch)
+{
+    hs_state *hs = c->hs;
+    if (choose_alpn(c, ch) < 0)
+        return conn_fail(c, PARLEY_E_NEGOTIATE, ALERT_NO_APPLICATION_PROTOCOL,
+                         "client offered only ALPN protocols this server does not speak");
+    if (server_write_hello(c, ch) < 0 || keys_resume(c) < 0 ||
+        (hs->issue_ticket && resume_server_write_ticket(c) < 0) || flight_send(c) < 0 ||
+        conn_send_change_cipher_spec(c, &hs->server_keys) < 0 || hs_write_our_finished(c) < 0 ||
+        flight_send(c) < 0)
+        return -1;
+    hs->state = S_WAIT_CHANGE_CIPHER_SPEC;
+    return 0;
+}
+
 static int server_client_hello(parley_conn *c, const uint8_t *body, size_t len)
 {
     const parley_config *cfg = c->cfg;
@@ -265,6 +291,11 @@ static int server_client_hello(parley_conn *c, const uint8_t *body, size_t len)
         memcpy(c->server_name, ch.server_name.p, ch.server_name.len);
         c->server_name[ch.server_name.len] = '\0';
     }
+    int resumed = resume_server_find(c, &ch);
+    if (resumed < 0)
+        return -1;
+    if (resumed)
+        return server_resume(c, &ch);
 
     server_choice choice;
     if (!choose_suite(cfg, &ch, c->version, &choice))
@@ -404,12 +435,22 @@ static int server_change_cipher_spec(parley_conn *c, const uint8_t *body, size_t
 static int server_finished(parley_conn *c, const uint8_t *body, size_t len)
 {
     hs_state *hs = c->hs;
-    if (hs_check_finished(c, body, len) < 0 || transcript_add_current(c) < 0)
+    if (hs_check_finished(c, body, len) < 0)
+        return -1;
+    if (hs->resumed) {
+        hs->state = S_DONE; /* our Finished went first */
+        return 0;
+    }
+    if (transcript_add_current(c) < 0)
+        return -1;
+    /* The ticket goes before ChangeCipherSpec, under the old write state (RFC 5077 3.3). */
+    if (hs->issue_ticket && (resume_server_write_ticket(c) < 0 || flight_send(c) < 0))
         return -1;
     if (conn_send_change_cipher_spec(c, &hs->server_keys) < 0)
         return -1;
     if (hs_write_our_finished(c) < 0 || flight_send(c) < 0)
         return -1;
+    resume_server_store(c);
     hs->state = S_DONE;
     return 0;
 }

@@ -296,6 +296,16 @@ void trace_decode_handshake(uint8_t type, const uint8_t *body, size_t len, uint1
         add(f, "signature", "%zu bytes", len);
         break;
     }
+    case HS_NEW_SESSION_TICKET: {
+        hs_new_session_ticket m;
+        if (hs_parse_new_session_ticket(body, len, &m) != 0) {
+            add(f, "error", "does not parse");
+            break;
+        }
+        add(f, "lifetime_hint", "%u s", (unsigned)m.lifetime_hint);
+        add(f, "ticket", "%zu bytes", m.ticket.len);
+        break;
+    }
     case HS_FINISHED:
         add(f, "verify_data", "%zu bytes", len);
         break;

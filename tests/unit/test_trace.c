@@ -107,6 +107,8 @@ static parley_trace_log *handshake(const char *client_suites, const char *server
     parley_config_set_ciphers(sc, server_suites);
     parley_config_set_ca_file(cc, cert("ca-bundle.pem"));
     parley_config_set_ciphers(cc, client_suites);
+    /* The reference flows have no NewSessionTicket: the client does not ask for one. */
+    parley_config_set_session_tickets(cc, 0);
     if (trace_server)
         parley_config_set_trace(sc, parley_trace_log_add, log);
     if (trace_client)
