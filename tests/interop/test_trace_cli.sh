@@ -30,7 +30,7 @@ hello = next(e for e in events if e["name"] == "ClientHello")
 print("sni=" + hello["fields"]["server_name"])
 PY
 check "JSON lines parse, in handshake order" contains "$WORK/json.out" \
-    "^ClientHello ServerHello Certificate ServerKeyExchange ServerHelloDone ClientKeyExchange Finished Finished$"
+    "^ClientHello ServerHello Certificate ServerKeyExchange ServerHelloDone ClientKeyExchange Finished NewSessionTicket Finished$"
 check "JSON carries the ClientHello fields" contains "$WORK/json.out" "sni=localhost"
 
 "$PARLEY" client "$url" $ca --trace=html --trace-file "$WORK/trace.html" >/dev/null
