@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "http.h"
@@ -26,6 +27,10 @@ static const char client_usage[] =
     "  --groups LIST        x25519,secp256r1,secp384r1\n"
     "  --alpn LIST          protocols to offer\n"
     "  --raw                no HTTP: stdin to the server, the server's bytes to stdout\n"
+    "  --reconnect N        then N more connections resuming the session, each reported\n"
+    "  --sess-in FILE       offer the session saved in FILE (a full handshake if it fails)\n"
+    "  --sess-out FILE      save the session to FILE (it holds the master secret: mode 0600)\n"
+    "  --no-tickets         do not ask for session tickets (resume by session ID only)\n"
     "  --timeout S          connect/handshake/read timeout (default 30)\n"
     "  --trace[=FORMAT]     draw the handshake: text (default), json or html\n"
     "  --trace-file FILE    write the trace there instead of stderr\n"
@@ -34,9 +39,9 @@ static const char client_usage[] =
 
 typedef struct client_opts {
     const char *url, *cacert, *capath, *cert, *key, *servername, *connect_to;
-    const char *ciphers, *groups, *alpn, *keylog, *trace, *trace_file;
+    const char *ciphers, *groups, *alpn, *keylog, *trace, *trace_file, *sess_in, *sess_out;
     uint16_t tls_min, tls_max;
-    int insecure, raw, verbose, timeout, fallback_scsv;
+    int insecure, raw, verbose, timeout, fallback_scsv, reconnect, no_tickets;
     char host[256], port[16], path[2048];
 } client_opts;
 
@@ -98,6 +103,8 @@ static int parse_args(int argc, char **argv, client_opts *o)
         VALUE("--alpn", alpn)
         VALUE("--keylog", keylog)
         VALUE("--trace-file", trace_file)
+        VALUE("--sess-in", sess_in)
+        VALUE("--sess-out", sess_out)
 #undef VALUE
         if ((strcmp(a, "--tls-min") == 0 || strcmp(a, "--tls-max") == 0) && next) {
             uint16_t v = tool_version(next);
@@ -108,6 +115,13 @@ static int parse_args(int argc, char **argv, client_opts *o)
         } else if (strcmp(a, "--timeout") == 0 && next) {
             o->timeout = atoi(next);
             i++;
+        } else if (strcmp(a, "--reconnect") == 0 && next) {
+            o->reconnect = atoi(next);
+            if (o->reconnect < 0 || o->reconnect > 1000)
+                return tool_fail("--reconnect takes 0 to 1000");
+            i++;
+        } else if (strcmp(a, "--no-tickets") == 0) {
+            o->no_tickets = 1;
         } else if (strcmp(a, "--fallback-scsv") == 0) {
             o->fallback_scsv = 1;
         } else if (strcmp(a, "-k") == 0 || strcmp(a, "--insecure") == 0) {
@@ -132,6 +146,8 @@ static int parse_args(int argc, char **argv, client_opts *o)
         fputs(client_usage, stderr);
         return 1;
     }
+    if (o->raw && o->reconnect)
+        return tool_fail("--reconnect needs HTTP: --raw has one stdin to send");
     return parse_url(o);
 }
 
@@ -158,6 +174,8 @@ static parley_config *client_config(const client_opts *o)
         ok = parley_config_set_ca_dir(cfg, o->capath) == PARLEY_OK;
     if (ok && o->insecure)
         ok = parley_config_set_verify(cfg, 0) == PARLEY_OK;
+    if (ok && o->no_tickets)
+        ok = parley_config_set_session_tickets(cfg, 0) == PARLEY_OK;
     if (ok && tool_keylog(cfg, o->keylog) != 0)
         ok = 0;
     if (ok && (o->cert == NULL) != (o->key == NULL)) {
@@ -313,8 +331,9 @@ static int run_raw(parley_conn *c, int fd, const client_opts *o)
     return r < 0;
 }
 
-/* The trace goes to stderr (so stdout stays the body) or to --trace-file. */
-static int write_trace(parley_trace_log *log, const client_opts *o)
+/* The trace goes to stderr (so stdout stays the body) or to --trace-file; each connection's
+ * trace follows the previous one's. */
+static int write_trace(parley_trace_log *log, const client_opts *o, int index, int resumed)
 {
     parley_trace_format format = PARLEY_TRACE_TEXT;
     if (strcmp(o->trace, "json") == 0)
@@ -323,15 +342,117 @@ static int write_trace(parley_trace_log *log, const client_opts *o)
         format = PARLEY_TRACE_HTML;
     else if (strcmp(o->trace, "text") != 0)
         return tool_fail("unknown trace format %s (text, json, html)", o->trace);
-    FILE *out = o->trace_file ? fopen(o->trace_file, "w") : stderr;
+    FILE *out = o->trace_file ? fopen(o->trace_file, index == 0 ? "w" : "a") : stderr;
     if (out == NULL)
         return tool_fail("cannot write %s", o->trace_file);
-    char title[600];
-    snprintf(title, sizeof(title), "parley client %s", o->url);
+    char title[700];
+    if (index == 0)
+        snprintf(title, sizeof(title), "parley client %s", o->url);
+    else
+        snprintf(title, sizeof(title), "parley client %s, connection %d (%s)", o->url, index + 1,
+                 resumed ? "resumed" : "full handshake");
     parley_trace_log_write(log, format, out, title, out == stderr && isatty(2));
     if (out != stderr)
         fclose(out);
     return 0;
+}
+
+/* --sess-in: the saved session, or NULL (with a warning: a full handshake follows). */
+static parley_session *session_load(const char *path)
+{
+    uint8_t buf[8192];
+    FILE *f = fopen(path, "rb");
+    size_t n = f ? fread(buf, 1, sizeof(buf), f) : 0;
+    if (f)
+        fclose(f);
+    parley_session *s = n ? parley_session_import(buf, n) : NULL;
+    if (s == NULL)
+        fprintf(stderr, "parley: no usable session in %s; a full handshake follows\n", path);
+    return s;
+}
+
+/* --sess-out: the session's bytes, readable by the owner only. */
+static int session_save(const parley_session *s, const char *path)
+{
+    uint8_t buf[8192];
+    size_t n = parley_session_export(s, buf, sizeof(buf));
+    FILE *f = n && n <= sizeof(buf) ? fopen(path, "wb") : NULL;
+    if (f == NULL)
+        return tool_fail("cannot save the session to %s", path);
+    fchmod(fileno(f), 0600);
+    size_t w = fwrite(buf, 1, n, f);
+    if (fclose(f) != 0 || w != n)
+        return tool_fail("cannot save the session to %s", path);
+    return 0;
+}
+
+/* The address to connect to: the URL's, or --connect-to's. */
+static int connect_address(const client_opts *o, char *host, size_t host_cap, char *port,
+                           size_t port_cap)
+{
+    snprintf(host, host_cap, "%s", o->host);
+    snprintf(port, port_cap, "%s", o->port);
+    if (o->connect_to == NULL)
+        return 0;
+    const char *colon = strrchr(o->connect_to, ':');
+    if (colon == NULL)
+        return tool_fail("--connect-to needs HOST:PORT");
+    snprintf(host, host_cap, "%.*s", (int)(colon - o->connect_to), o->connect_to);
+    snprintf(port, port_cap, "%s", colon + 1);
+    if (host[0] == '[') {
+        memmove(host, host + 1, strlen(host));
+        host[strcspn(host, "]")] = '\0';
+    }
+    return 0;
+}
+
+/* One connection: handshake (offering *session, if any), the request or --raw, close. On
+ * success *session becomes this connection's session. */
+static int one_connection(parley_config *cfg, const client_opts *o, const char *host,
+                          const char *port, int index, parley_session **session)
+{
+    int fd = tool_connect(host, port, o->timeout);
+    if (fd < 0)
+        return 1;
+    parley_conn *c = parley_conn_new(cfg, PARLEY_CLIENT);
+    if (c == NULL) {
+        close(fd);
+        return tool_fail("%s", parley_config_error(cfg));
+    }
+    parley_conn_set_server_name(c, o->servername ? o->servername : o->host);
+    if (*session != NULL)
+        parley_conn_set_session(c, *session);
+    parley_trace_log *log = o->trace ? parley_trace_log_new() : NULL;
+    if (log)
+        parley_conn_set_trace(c, parley_trace_log_add, log);
+    int rc;
+    errno = 0;
+    if (parley_fd_handshake(c, fd) != PARLEY_OK) {
+        rc = tool_fail("%s", io_failure(c, errno, o));
+    } else {
+        if (o->verbose)
+            print_negotiated(c);
+        if (index > 0 || o->verbose || *session != NULL)
+            fprintf(stderr, "connection %d: %s\n", index + 1,
+                    parley_session_resumed(c)
+                        ? "resumed the session (abbreviated handshake)"
+                        : (*session ? "full handshake (the server did not resume the session)"
+                                    : "full handshake"));
+        rc = o->raw ? run_raw(c, fd, o) : run_http(c, fd, o);
+        if (parley_state(c) == PARLEY_STATE_OPEN || parley_state(c) == PARLEY_STATE_CLOSED)
+            parley_fd_close(c, fd);
+    }
+    close(fd);
+    if (log && write_trace(log, o, index, parley_session_resumed(c)) != 0)
+        rc = 1;
+    parley_trace_log_free(log);
+    parley_session *got = parley_conn_get_session(c);
+    if (got != NULL) {
+        parley_session_free(*session);
+        *session = got;
+    }
+    parley_conn_free(c);
+    return rc;
 }
 
 int cmd_client(int argc, char **argv)
@@ -340,55 +461,23 @@ int cmd_client(int argc, char **argv)
     memset(&o, 0, sizeof(o));
     if (parse_args(argc, argv, &o) != 0)
         return 2;
+    char host[256], port[16];
+    if (connect_address(&o, host, sizeof(host), port, sizeof(port)) != 0)
+        return 2;
     parley_config *cfg = client_config(&o);
     if (cfg == NULL)
         return 1;
-    char host[256], port[16];
-    snprintf(host, sizeof(host), "%s", o.host);
-    snprintf(port, sizeof(port), "%s", o.port);
-    if (o.connect_to) {
-        const char *colon = strrchr(o.connect_to, ':');
-        if (colon == NULL)
-            return tool_fail("--connect-to needs HOST:PORT");
-        snprintf(host, sizeof(host), "%.*s", (int)(colon - o.connect_to), o.connect_to);
-        snprintf(port, sizeof(port), "%s", colon + 1);
-        if (host[0] == '[') {
-            memmove(host, host + 1, strlen(host));
-            host[strcspn(host, "]")] = '\0';
-        }
+    parley_session *session = o.sess_in ? session_load(o.sess_in) : NULL;
+    int rc = 0;
+    for (int i = 0; i <= o.reconnect && rc == 0; i++)
+        rc = one_connection(cfg, &o, host, port, i, &session);
+    if (rc == 0 && o.sess_out) {
+        if (session == NULL)
+            rc = tool_fail("the server gave no session to save (no session ID, no ticket)");
+        else
+            rc = session_save(session, o.sess_out);
     }
-    int fd = tool_connect(host, port, o.timeout);
-    if (fd < 0) {
-        parley_config_free(cfg);
-        return 1;
-    }
-    parley_conn *c = parley_conn_new(cfg, PARLEY_CLIENT);
-    if (c == NULL) {
-        close(fd);
-        int rc = tool_fail("%s", parley_config_error(cfg));
-        parley_config_free(cfg);
-        return rc;
-    }
-    parley_conn_set_server_name(c, o.servername ? o.servername : o.host);
-    parley_trace_log *log = o.trace ? parley_trace_log_new() : NULL;
-    if (log)
-        parley_conn_set_trace(c, parley_trace_log_add, log);
-    int rc;
-    errno = 0;
-    if (parley_fd_handshake(c, fd) != PARLEY_OK) {
-        rc = tool_fail("%s", io_failure(c, errno, &o));
-    } else {
-        if (o.verbose)
-            print_negotiated(c);
-        rc = o.raw ? run_raw(c, fd, &o) : run_http(c, fd, &o);
-        if (parley_state(c) == PARLEY_STATE_OPEN || parley_state(c) == PARLEY_STATE_CLOSED)
-            parley_fd_close(c, fd);
-    }
-    close(fd);
-    if (log && write_trace(log, &o) != 0)
-        rc = 1;
-    parley_trace_log_free(log);
-    parley_conn_free(c);
+    parley_session_free(session);
     parley_config_free(cfg);
     return rc;
 }

@@ -31,6 +31,9 @@ typedef struct server_opts {
     parley_client_auth verify_client;
     int client_ca_names;
     uint16_t tls_min, tls_max;
+    const char *session_cache, *ticket_keys;
+    unsigned session_lifetime;
+    int no_tickets;
     long max_requests;
     int timeout;
 } server_opts;
@@ -66,6 +69,11 @@ static const char server_usage[] =
     "  --client-ca FILE  CAs that issue client certificates (their names are announced)\n"
     "  --verify-client optional|require   ask clients for a certificate\n"
     "  --client-ca-names none             announce no CA names in the request\n"
+    "  --session-cache memory|redis://HOST:PORT|none   where sessions are kept (default memory)\n"
+    "  --session-lifetime S   how long a session may resume (default 300)\n"
+    "  --ticket-keys FILE     seal session tickets with keys from this secret (64 hex\n"
+    "                         digits), shared by a fleet; default: a random one per process\n"
+    "  --no-tickets           issue no session tickets (resume by session ID only)\n"
     "  --max-requests N  exit after N connections have finished\n"
     "  --trace[=FORMAT]  draw each connection when it ends: text, json or html\n"
     "  --trace-file FILE append the drawings there instead of stderr\n"
@@ -87,6 +95,10 @@ static int parse_args(int argc, char **argv, server_opts *o)
         }
         if (strcmp(a, "--trace") == 0 || strncmp(a, "--trace=", 8) == 0) {
             o->trace = a[7] == '=' ? a + 8 : "text";
+            continue;
+        }
+        if (strcmp(a, "--no-tickets") == 0) {
+            o->no_tickets = 1;
             continue;
         }
         if (v == NULL) {
@@ -120,6 +132,12 @@ static int parse_args(int argc, char **argv, server_opts *o)
             o->timeout = atoi(v);
         else if (strcmp(a, "--client-ca") == 0)
             o->client_ca = v;
+        else if (strcmp(a, "--session-cache") == 0)
+            o->session_cache = v;
+        else if (strcmp(a, "--session-lifetime") == 0)
+            o->session_lifetime = (unsigned)atol(v);
+        else if (strcmp(a, "--ticket-keys") == 0)
+            o->ticket_keys = v;
         else if (strcmp(a, "--verify-client") == 0 && strcmp(v, "optional") == 0)
             o->verify_client = PARLEY_CLIENT_AUTH_OPTIONAL;
         else if (strcmp(a, "--verify-client") == 0 && strcmp(v, "require") == 0)
@@ -138,6 +156,30 @@ static int parse_args(int argc, char **argv, server_opts *o)
     if (o->verify_client != PARLEY_CLIENT_AUTH_NONE && o->client_ca == NULL)
         return tool_fail("--verify-client needs --client-ca FILE");
     return 0;
+}
+
+/* Warnings from the session cache (Redis down, back), one line each. */
+static void cache_warning(const char *message, void *arg)
+{
+    (void)arg;
+    fprintf(stderr, "warning: %s\n", message);
+}
+
+/* --session-cache: the embedded cache (the library's default), Redis, or none. */
+static int set_session_cache(parley_config *cfg, const char *spec)
+{
+    if (spec == NULL || strcmp(spec, "memory") == 0)
+        return PARLEY_OK;
+    if (strcmp(spec, "none") == 0)
+        return parley_config_set_session_cache(cfg, NULL);
+    parley_session_cache *cache = parley_session_cache_redis(spec, 100, cache_warning, NULL);
+    if (cache == NULL) {
+        tool_fail("--session-cache: %s is not memory, none or redis://HOST:PORT", spec);
+        return PARLEY_ERROR;
+    }
+    int rc = parley_config_set_session_cache(cfg, cache);
+    parley_session_cache_free(cache);
+    return rc;
 }
 
 static parley_config *server_config(const server_opts *o)
@@ -160,6 +202,16 @@ static parley_config *server_config(const server_opts *o)
         ok = 0;
     if (ok && o->alpn && o->alpn[0])
         ok = parley_config_set_alpn(cfg, o->alpn) == PARLEY_OK;
+    if (ok && o->session_lifetime)
+        ok = parley_config_set_session_lifetime(cfg, o->session_lifetime) == PARLEY_OK;
+    if (ok && o->no_tickets)
+        ok = parley_config_set_session_tickets(cfg, 0) == PARLEY_OK;
+    if (ok && o->ticket_keys)
+        ok = parley_config_set_ticket_key_file(cfg, o->ticket_keys, 0) == PARLEY_OK;
+    if (ok && set_session_cache(cfg, o->session_cache) != PARLEY_OK) {
+        parley_config_free(cfg);
+        return NULL;
+    }
     if (!ok) {
         tool_fail("%s", cfg ? parley_config_error(cfg) : "cannot initialise libcrypto");
         parley_config_free(cfg);
@@ -316,6 +368,8 @@ static int on_readable(client *cl)
         flush_client(cl); /* the alert */
         return -1;
     }
+    if (was_handshaking && state != PARLEY_STATE_HANDSHAKING && parley_session_resumed(cl->conn))
+        fprintf(stderr, "session resumed from %s\n", cl->peer);
     if (was_handshaking && state != PARLEY_STATE_HANDSHAKING && parley_peer_authenticated(cl->conn))
         fprintf(stderr, "client certificate from %s: %s (%s)\n", cl->peer,
                 parley_peer_subject(cl->conn), parley_peer_key(cl->conn));

@@ -90,6 +90,7 @@ static char *connection_page(parley_conn *c, parley_trace_log *log, size_t *len)
     page_item(f, "server name", "sni", parley_server_name(c));
     page_item(f, "ALPN", "alpn", parley_alpn(c));
     page_item(f, "session id", "session", sid_hex);
+    page_item(f, "resumed", "resumed", parley_session_resumed(c) ? "yes" : "no");
     page_item(f, "client certificate", "peer",
               parley_peer_subject(c)[0] ? parley_peer_subject(c) : "none");
     fputs("</dl>\n", f);
