@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs the Debian packages parley's build and tests need, only those missing: the compilers
-# and libcrypto headers, the sanitizer/libFuzzer runtime, and every peer the interop tests talk to
-# (a missing peer makes its test fail rather than skip). Silent when everything is present.
+# Installs the Debian packages parley's build and tests need, only those missing: the compilers,
+# the libcrypto and hiredis headers, the sanitizer/libFuzzer runtime, and every peer the tests talk
+# to (a missing peer, redis-server included, makes its test fail rather than skip). Silent when
+# everything is present.
 set -euo pipefail
 
 # clang's sanitizer and libFuzzer runtime ships separately, named after clang's major version
@@ -11,6 +12,7 @@ command -v clang >/dev/null && clang_major=$(clang -dumpversion | cut -d. -f1)
 
 packages=(
     cmake make gcc clang clang-format pkg-config libssl-dev "libclang-rt-$clang_major-dev"
+    libhiredis-dev redis-server # the Redis session cache, and the Redis its test starts
     valgrind openssl gnutls-bin curl python3 tshark chromium
     iproute2 procps # ss and pgrep: the interop tests find the port gnutls-serv took
 )
