@@ -202,6 +202,20 @@ static void fuzz_certificate_verify(const uint8_t *data, size_t size, bool tls12
             span_eq(back.signature, m.signature));
 }
 
+static void fuzz_new_session_ticket(const uint8_t *data, size_t size)
+{
+    hs_new_session_ticket m, back;
+    if (hs_parse_new_session_ticket(data, size, &m) != 0)
+        return;
+    writer w;
+    writer_init(&w, first_out, sizeof(first_out));
+    require(hs_write_new_session_ticket(&w, &m) == 0);
+    span body = written_body(&w, HS_NEW_SESSION_TICKET);
+    require(body.len == size && memcmp(body.p, data, size) == 0);
+    require(hs_parse_new_session_ticket(body.p, body.len, &back) == 0);
+    require(back.lifetime_hint == m.lifetime_hint && span_eq(back.ticket, m.ticket));
+}
+
 static void fuzz_short_messages(const uint8_t *data, size_t size)
 {
     hs_finished fin;
@@ -235,6 +249,7 @@ static void fuzz_every_parser(const uint8_t *input, size_t size)
         fuzz_client_key_exchange(data, size, flag);
         fuzz_certificate_verify(data, size, flag);
     }
+    fuzz_new_session_ticket(data, size);
     fuzz_short_messages(data, size);
     free(data);
 }

@@ -33,6 +33,8 @@ struct ticket_keys {
 ticket_keys *ticket_keys_new(const uint8_t secret[TICKET_SECRET_LEN], unsigned rotate,
                              unsigned lifetime)
 {
+    if (crypto_init() < 0)
+        return NULL;
     ticket_keys *k = calloc(1, sizeof(*k));
     if (k == NULL)
         return NULL;
