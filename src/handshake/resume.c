@@ -82,11 +82,14 @@ int resume_client_offer(parley_conn *c, hs_client_hello *ch)
         crypto_wipe(buf, n);
     }
     parley_session *s = c->session;
-    /* A session we could not accept back is not worth offering. */
+    /* A session we could not accept back is not worth offering. One made with another server,
+     * or with one we did not verify, must not be offered: its master secret is that server's to
+     * know, and resuming it would lend that server this name. */
     if (s != NULL &&
         (!session_alive(s, session_now()) || s->version < cfg->min_version ||
          s->version > cfg->max_version || !u16_list_has(cfg->suites, cfg->n_suites, s->suite) ||
-         (s->id_len == 0 && (s->ticket_len == 0 || !cfg->tickets)))) {
+         (s->id_len == 0 && (s->ticket_len == 0 || !cfg->tickets)) ||
+         strcmp(s->server_name, c->server_name) != 0 || (cfg->verify && !s->peer_authenticated))) {
         parley_session_free(s);
         c->session = s = NULL;
     }

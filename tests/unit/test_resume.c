@@ -23,6 +23,7 @@ typedef struct outcome {
     char client_error[256]; /* the client's error, if it failed */
     uint8_t sid[32];
     size_t sid_len;
+    char steps[2048]; /* the traced steps of both sides, "; " between */
 } outcome;
 
 static size_t count_messages(const parley_trace_log *log, const char *name)
@@ -80,6 +81,12 @@ static parley_session *connect_once(parley_config *cc, parley_config *sc, const 
     o->resumed_server = parley_session_resumed(s);
     o->certificates = count_messages(log, "Certificate");
     o->tickets = count_messages(log, "NewSessionTicket");
+    for (size_t i = 0; i < parley_trace_log_count(log); i++) {
+        const parley_trace_event *ev = parley_trace_log_get(log, i);
+        size_t used = strlen(o->steps);
+        if (ev->kind == PARLEY_TRACE_STEP)
+            snprintf(o->steps + used, sizeof(o->steps) - used, "%s; ", ev->name);
+    }
     o->data_flows = o->open && exchange(c, s);
     snprintf(o->server_peer, sizeof(o->server_peer), "%s", parley_peer_subject(s));
     snprintf(o->client_error, sizeof(o->client_error), "%s", parley_error_message(c));
@@ -268,9 +275,39 @@ static void test_rules(void)
     parley_session *sess = connect_once(cc, sc, "localhost", NULL, &o);
     expect_full(&o);
 
-    parley_session *s2 = connect_once(cc, sc, "127.0.0.1", sess, &o); /* no SNI: another name */
+    /* The client offers a session only to the name it was made with... */
+    parley_session *s2 = connect_once(cc, sc, "127.0.0.1", sess, &o);
+    expect_full(&o);
+    CHECK(strstr(o.steps, "session not resumed") == NULL); /* the server was not asked */
+    parley_session_free(s2);
+    /* ...and the server checks it too: the same session relabelled for another name. */
+    uint8_t bytes[8192];
+    size_t n = parley_session_export(sess, bytes, sizeof(bytes));
+    uint8_t *name = NULL;
+    for (size_t i = 0; name == NULL && i + 10 <= n; i++)
+        if (memcmp(bytes + i, "\x09localhost", 10) == 0)
+            name = bytes + i;
+    CHECK(name != NULL);
+    if (name)
+        memcpy(name + 1, "127.0.0.1", 9);
+    parley_session *relabelled = parley_session_import(bytes, n);
+    s2 = connect_once(cc, sc, "127.0.0.1", relabelled, &o);
+    expect_full(&o);
+    CHECK(strstr(o.steps, "session not resumed (full handshake): it was made for server name") !=
+          NULL);
+    parley_session_free(s2);
+    parley_session_free(relabelled);
+
+    /* A session from a client that did not verify the server is not offered by one that does. */
+    parley_config *insecure = client_config(NULL);
+    CHECK(parley_config_set_verify(insecure, 0) == PARLEY_OK);
+    parley_session *unverified = connect_once(insecure, sc, "localhost", NULL, &o);
+    expect_full(&o);
+    s2 = connect_once(cc, sc, "localhost", unverified, &o);
     expect_full(&o);
     parley_session_free(s2);
+    parley_session_free(unverified);
+    parley_config_free(insecure);
 
     /* The same cache behind a server that no longer enables the session's suite. */
     parley_session_cache *shared = parley_session_cache_memory(10);
