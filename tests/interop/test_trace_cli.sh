@@ -82,6 +82,8 @@ check "demo draws a chain of three" contains "$WORK/demo.txt" "issuer\[1\] *CN=p
 sed -n '/^== Client certificate/,/flows succeeded/p' "$WORK/demo.txt" >"$WORK/demo-mutual.txt"
 check "demo draws the server's CertificateRequest" \
     contains "$WORK/demo-mutual.txt" "CertificateRequest  |$"
+check "demo names the CA the server asks for" contains "$WORK/demo-mutual.txt" \
+    "certificate_authorities  1: CN=parley demo root,O=parley demo"
 check "demo draws the client's Certificate" \
     contains "$WORK/demo-mutual.txt" "^   |  Certificate  .*ms  |$"
 check "demo draws the client's certificate subject" \
