@@ -155,8 +155,8 @@ int parley_config_set_client_ca_file(parley_config *cfg, const char *file, int a
  * one of the names it lists, a key type it accepts and, in TLS 1.2, a signature algorithm it
  * accepts), or an empty Certificate when none does. A callback may decide instead: it returns
  * the index (in the order added) of the certificate to send, PARLEY_CERT_NONE, or
- * PARLEY_CERT_AUTO; or it supplies one made on demand with parley_conn_use_certificate_pem,
- * which is then sent. */
+ * PARLEY_CERT_AUTO; or it supplies one made on demand with parley_conn_use_certificate_pem (or
+ * parley_conn_use_certificate_signer, for a key held elsewhere), which is then sent. */
 #define PARLEY_CERT_NONE (-1)
 #define PARLEY_CERT_AUTO (-2)
 typedef struct parley_cert_request parley_cert_request;
@@ -169,9 +169,36 @@ const uint8_t *parley_cert_request_name_der(const parley_cert_request *request, 
                                             size_t *len);
 /* Whether the request accepts a key of this kind: "RSA" or "EC". */
 int parley_cert_request_accepts(const parley_cert_request *request, const char *key_kind);
-/* Inside the callback: a chain (PEM, leaf first) and its key to send on this connection. */
+/* Inside the callback: a chain (PEM, leaf first) and its key to send on this connection.
+ * PARLEY_ERROR if they do not load (no certificate, no key, a key that does not match the leaf);
+ * the handshake then fails with internal_error and parley_error_message says why, rather than
+ * going on without the certificate the application meant to send. */
 int parley_conn_use_certificate_pem(parley_conn *conn, const char *chain_pem, size_t chain_len,
                                     const char *key_pem, size_t key_len);
+
+/* Signing with a key parley never sees (a smart card, a TPM, an HSM, another process): the
+ * signer signs data - the message itself, not a digest - as TLS signature scheme `scheme`
+ * requires, writes the signature into sig (*sig_len is its capacity on entry, the signature's
+ * length on return) and returns 0, or -1 on failure. It is called once per handshake, from inside
+ * parley_feed/parley_handshake, with the handshake transcript as data. The schemes it is asked
+ * for depend on the leaf's key and the version:
+ *   TLS 1.2:  what the server accepts and the key fits, e.g. 0x0804 rsa_pss_rsae_sha256,
+ *             0x0401 rsa_pkcs1_sha256, 0x0403 ecdsa_secp256r1_sha256 (DER ECDSA signature);
+ *   TLS 1.0/1.1 with an RSA key: PARLEY_SIG_RSA_PKCS1_MD5_SHA1;
+ *   TLS 1.0/1.1 with an EC key: 0x0203 ecdsa_sha1 (ECDSA over SHA-1 of data, DER). */
+typedef int (*parley_sign_fn)(void *arg, uint16_t scheme, const uint8_t *data, size_t len,
+                              uint8_t *sig, size_t *sig_len);
+/* Not a TLS SignatureScheme (it is never sent; 0xff01 is in the private range): the RSA signature
+ * of TLS 1.0/1.1 (RFC 2246 7.4.3), PKCS#1 v1.5 padding of the 36 bytes MD5(data) || SHA-1(data)
+ * with no DigestInfo - what a token calls a raw PKCS#1 (CKM_RSA_PKCS) signature of those bytes,
+ * or libcrypto's "MD5-SHA1" digest with RSA_PKCS1_PADDING. */
+#define PARLEY_SIG_RSA_PKCS1_MD5_SHA1 0xff01
+/* Inside the callback: a chain (PEM, leaf first) whose key only sign can use. The chain is sent
+ * and sign is called for CertificateVerify; a signer that fails fails the handshake with
+ * internal_error. PARLEY_ERROR, with the same consequence as for parley_conn_use_certificate_pem,
+ * if the chain does not load. */
+int parley_conn_use_certificate_signer(parley_conn *conn, const char *chain_pem, size_t chain_len,
+                                       parley_sign_fn sign, void *arg);
 
 /* Keep the peer's certificate chain (DER) on the connection after the handshake, for
  * parley_peer_certificate (off by default: it costs the chain's size per connection). */

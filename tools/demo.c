@@ -20,19 +20,22 @@ typedef struct demo_flow {
     const char *reference;
     const char *suites;   /* the client's offer */
     uint16_t max_version; /* the client's highest version; 0: the default (TLS 1.2) */
+    int client_cert;      /* the server asks for a client certificate and the client sends one */
 } demo_flow;
 
 /* One row per flow: adding a flow is one line. */
 static const demo_flow flows[] = {
-    {"Full handshake, RSA key exchange", "references 001-003", "TLS_RSA_WITH_AES_128_GCM_SHA256",
+    {"Full handshake, RSA key exchange", "references 001-003", "TLS_RSA_WITH_AES_128_GCM_SHA256", 0,
      0},
     {"ECDHE_RSA with a chain of three (leaf, intermediate, root)", "reference 004, in TLS 1.2",
-     "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", 0},
-    {"ECDHE_ECDSA", "RFC 8422", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", 0},
+     "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", 0, 0},
+    {"ECDHE_ECDSA", "RFC 8422", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", 0, 0},
     {"TLS 1.1 offered in a TLS 1.0 record, ECDHE_RSA, AES-128-CBC", "reference 004",
      "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA,"
      "TLS_RSA_WITH_AES_128_CBC_SHA,TLS_RSA_WITH_AES_256_CBC_SHA",
-     PARLEY_TLS1_1},
+     PARLEY_TLS1_1, 0},
+    {"Client certificate, TLS 1.0, RSA key exchange, RC4", "references 000 and 003",
+     "TLS_RSA_WITH_RC4_128_SHA", PARLEY_TLS1_0, 1},
 };
 #define FLOW_COUNT (sizeof(flows) / sizeof(flows[0]))
 
@@ -40,7 +43,11 @@ typedef struct demo_server {
     int listen_fd;
     int done_pipe[2]; /* the server writes a byte once a flow's connection is finished */
     parley_config *cfg;
+    /* For the client-certificate flows only: asking every client would put a CertificateRequest
+     * and an empty Certificate into the flows of references 001-004, which have neither. */
+    parley_config *auth_cfg;
     parley_trace_log *logs[FLOW_COUNT]; /* flow i's connection logs into logs[i] */
+    char client_seen[FLOW_COUNT][320];  /* the client certificate the server verified, or "" */
 } demo_server;
 
 static void *serve(void *arg)
@@ -50,9 +57,15 @@ static void *serve(void *arg)
         int fd = accept(s->listen_fd, NULL, NULL);
         if (fd < 0)
             break;
-        parley_conn *c = parley_conn_new(s->cfg, PARLEY_SERVER);
-        parley_conn_set_trace(c, parley_trace_log_add, s->logs[i]);
-        if (parley_fd_handshake(c, fd) == PARLEY_OK) {
+        parley_conn *c =
+            parley_conn_new(flows[i].client_cert ? s->auth_cfg : s->cfg, PARLEY_SERVER);
+        s->client_seen[i][0] = '\0';
+        if (c != NULL)
+            parley_conn_set_trace(c, parley_trace_log_add, s->logs[i]);
+        if (c != NULL && parley_fd_handshake(c, fd) == PARLEY_OK) {
+            if (parley_peer_authenticated(c))
+                snprintf(s->client_seen[i], sizeof(s->client_seen[i]), "%s (%s)",
+                         parley_peer_subject(c), parley_peer_key(c));
             char req[4096];
             size_t len = 0, got;
             while (len < sizeof(req) - 1 &&
@@ -89,23 +102,26 @@ typedef struct flow_result {
 } flow_result;
 
 /* One client connection over the flow's suite: GET /, then close_notify. */
-static void run_flow(const demo_flow *f, const char *ca_file, int port, parley_trace_log *log,
-                     flow_result *res)
+static void run_flow(const demo_flow *f, const demo_certs *certs, const char *ca_file, int port,
+                     parley_trace_log *log, flow_result *res)
 {
     memset(res, 0, sizeof(*res));
     parley_config *cfg = parley_config_new();
     parley_conn *c = NULL;
     char portstr[16];
     snprintf(portstr, sizeof(portstr), "%d", port);
-    int fd = -1;
+    /* Connected before anything can fail: the server thread waits in accept for every flow. */
+    int fd = tool_connect("127.0.0.1", portstr, 10);
     if (parley_config_set_ca_file(cfg, ca_file) != PARLEY_OK ||
         parley_config_set_ciphers(cfg, f->suites) != PARLEY_OK ||
         (f->max_version != 0 &&
-         parley_config_set_versions(cfg, PARLEY_TLS1_0, f->max_version) != PARLEY_OK)) {
+         parley_config_set_versions(cfg, PARLEY_TLS1_0, f->max_version) != PARLEY_OK) ||
+        (f->client_cert && parley_config_add_certificate_pem(
+                               cfg, certs->client_chain, strlen(certs->client_chain),
+                               certs->client_key, strlen(certs->client_key)) != PARLEY_OK)) {
         snprintf(res->failure, sizeof(res->failure), "%s", parley_config_error(cfg));
         goto out;
     }
-    fd = tool_connect("127.0.0.1", portstr, 10);
     c = parley_conn_new(cfg, PARLEY_CLIENT);
     if (fd < 0 || c == NULL) {
         snprintf(res->failure, sizeof(res->failure), "no connection");
@@ -147,17 +163,20 @@ out:
     parley_config_free(cfg);
 }
 
-/* The block under each diagram: what the client saw. */
-static void print_result(const flow_result *res, const demo_flow *f)
+/* The block under each diagram: what the client saw, and for a client-certificate flow whom the
+ * server saw. */
+static void print_result(const flow_result *res, const demo_flow *f, const char *client_seen)
 {
     printf("\n%s\n", f->title);
     if (!res->ok) {
         printf("   FAILED: %s\n\n", res->failure);
         return;
     }
-    printf("   version   %s\n   suite     %s\n   group     %s\n   peer      %s (%s)\n"
-           "   received  %zu bytes of HTTP\n   ok\n\n",
-           res->version, res->suite, res->group, res->peer, res->peer_key, res->bytes);
+    printf("   version   %s\n   suite     %s\n   group     %s\n   peer      %s (%s)\n",
+           res->version, res->suite, res->group, res->peer, res->peer_key);
+    if (f->client_cert)
+        printf("   client    %s, as verified by the server\n", client_seen);
+    printf("   received  %zu bytes of HTTP\n   ok\n\n", res->bytes);
 }
 
 /* Writes flow i's diagram as DIR/flow-N.html and adds it to the index. */
@@ -203,6 +222,16 @@ int cmd_demo(int argc, char **argv)
     /* The server plays the reference's server too, which spoke TLS 1.1: the clients of the other
      * flows ask for TLS 1.2 only, so they are unaffected. */
     parley_config_set_versions(server.cfg, PARLEY_TLS1_0, PARLEY_TLS1_2);
+    /* Reference 000's server: RC4 (a legacy suite, so named explicitly) and a client certificate
+     * required from the demo CA. A setter that fails (RC4 without OpenSSL's legacy provider)
+     * shows up as that flow's failure. */
+    server.auth_cfg = parley_config_new();
+    parley_config_add_certificate_pem(server.auth_cfg, certs.rsa_chain, strlen(certs.rsa_chain),
+                                      certs.rsa_key, strlen(certs.rsa_key));
+    parley_config_set_versions(server.auth_cfg, PARLEY_TLS1_0, PARLEY_TLS1_2);
+    parley_config_set_ciphers(server.auth_cfg, "TLS_RSA_WITH_RC4_128_SHA");
+    parley_config_set_client_ca_file(server.auth_cfg, ca_file, 1);
+    parley_config_set_client_auth(server.auth_cfg, PARLEY_CLIENT_AUTH_REQUIRED);
     server.listen_fd = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in addr = {0};
     addr.sin_family = AF_INET;
@@ -213,7 +242,9 @@ int cmd_demo(int argc, char **argv)
         getsockname(server.listen_fd, (struct sockaddr *)&addr, &len) < 0)
         return tool_fail("cannot listen on loopback");
     int port = ntohs(addr.sin_port);
-    printf("parley demo: server on 127.0.0.1:%d with throwaway RSA and ECDSA chains\n\n", port);
+    printf("parley demo: server on 127.0.0.1:%d with throwaway RSA and ECDSA chains and a client "
+           "certificate\n\n",
+           port);
     for (size_t i = 0; i < FLOW_COUNT; i++)
         server.logs[i] = parley_trace_log_new();
     pthread_t thread;
@@ -226,12 +257,16 @@ int cmd_demo(int argc, char **argv)
         char title[256], done;
         snprintf(title, sizeof(title), "== %s (%s)", flows[i].title, flows[i].reference);
         flow_result res;
-        run_flow(&flows[i], ca_file, port, server.logs[i], &res);
+        run_flow(&flows[i], &certs, ca_file, port, server.logs[i], &res);
         /* Draw only once the server has finished its half of the log. */
         if (read(server.done_pipe[0], &done, 1) != 1)
             res.ok = 0;
         parley_trace_log_write(server.logs[i], PARLEY_TRACE_TEXT, stdout, title, color);
-        print_result(&res, &flows[i]);
+        if (flows[i].client_cert && res.ok && server.client_seen[i][0] == '\0') {
+            res.ok = 0;
+            snprintf(res.failure, sizeof(res.failure), "the server saw no client certificate");
+        }
+        print_result(&res, &flows[i], server.client_seen[i]);
         passed += (size_t)res.ok;
     }
     pthread_join(thread, NULL);
@@ -256,6 +291,7 @@ int cmd_demo(int argc, char **argv)
         parley_trace_log_free(server.logs[i]);
     close(server.listen_fd);
     parley_config_free(server.cfg);
+    parley_config_free(server.auth_cfg);
     unlink(ca_file);
     democerts_free(&certs);
     printf("%zu of %zu flows succeeded\n", passed, FLOW_COUNT);

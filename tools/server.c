@@ -22,6 +22,8 @@
 #define MAX_REQUEST (64 * 1024)
 #define MAX_CERTS   4
 #define WIRE_CHUNK  16384
+/* How long a closed connection waits for the client to close its side (see drain_client). */
+#define DRAIN_MS 2000
 
 typedef struct server_opts {
     const char *certs[MAX_CERTS], *keys[MAX_CERTS];
@@ -50,7 +52,9 @@ typedef struct client {
     unsigned char *wire; /* engine output the socket did not take yet */
     size_t wire_len;
     time_t last_active;
-    int closing; /* close_notify queued: the connection ends once it is sent */
+    int closing;  /* close_notify queued: the connection ends once it is sent */
+    int draining; /* close_notify sent and our side shut down: reading until the client's EOF */
+    long long drain_until; /* monotonic ms */
 } client;
 
 static volatile sig_atomic_t stop;
@@ -249,6 +253,13 @@ static int listen_on(const server_opts *o)
     return fd;
 }
 
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* Moves engine output to the socket. What the socket would not take waits in cl->wire (made
  * once, on the first short send) until poll says the socket is writable again. */
 static int flush_client(client *cl)
@@ -381,6 +392,32 @@ static int on_readable(client *cl)
     return r == 0 ? -1 : 0;
 }
 
+/* Closing a socket whose receive queue holds unread bytes (typically the client's own
+ * close_notify, sent as it reads ours) makes the kernel answer with RST, which can overtake the
+ * end of the response on the client's side ("Error in the pull function" in gnutls-cli). So once
+ * our close_notify is out, only our direction is shut down and the client's remaining bytes are
+ * read and dropped until its EOF or the deadline. 1 when the socket may as well be closed now. */
+static int start_drain(client *cl)
+{
+    if (shutdown(cl->fd, SHUT_WR) < 0)
+        return 1;
+    cl->draining = 1;
+    cl->drain_until = now_ms() + DRAIN_MS;
+    return 0;
+}
+
+/* A draining client's turn: 1 once it has closed its side (or failed, or took too long). */
+static int drain_client(client *cl, short revents)
+{
+    if ((revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
+        unsigned char buf[WIRE_CHUNK];
+        ssize_t r = recv(cl->fd, buf, sizeof(buf), 0);
+        if (r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
+            return 1;
+    }
+    return now_ms() >= cl->drain_until;
+}
+
 /* --trace: the connection's diagram, written when it ends. */
 static void write_trace(const client *cl, const server_opts *o)
 {
@@ -443,6 +480,30 @@ static void accept_client(int lfd, client *clients, parley_config *cfg, int draw
         drop(cl);
 }
 
+/* One client's turn in the loop: read, answer, flush, close. 1 when it is to be dropped. */
+static int serve_client(client *cl, short revents, time_t now, const server_opts *o)
+{
+    if ((revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
+        cl->last_active = now;
+        if (on_readable(cl) < 0)
+            return 1;
+    }
+    if (pump(cl, o) < 0)
+        return 1;
+    if (cl->closing && cl->wire_len == 0 && parley_output_pending(cl->conn) == 0)
+        return start_drain(cl);
+    if (now - cl->last_active > o->timeout) {
+        if (parley_state(cl->conn) == PARLEY_STATE_HANDSHAKING)
+            fprintf(stderr, "handshake failed from %s: timed out after %d s\n", cl->peer,
+                    o->timeout);
+        /* An idle keep-alive client is told the connection ends, best effort. */
+        if (parley_state(cl->conn) == PARLEY_STATE_OPEN && parley_close(cl->conn) == 0)
+            flush_client(cl);
+        return 1;
+    }
+    return 0;
+}
+
 int cmd_server(int argc, char **argv)
 {
     server_opts o;
@@ -464,42 +525,33 @@ int cmd_server(int argc, char **argv)
     long finished = 0;
     struct pollfd pfd[MAX_CLIENTS + 1];
     while (!stop && (o.max_requests == 0 || finished < o.max_requests)) {
-        int map[MAX_CLIENTS + 1], n = 1;
+        int map[MAX_CLIENTS + 1], n = 1, wait_ms = 1000;
+        long long start = now_ms();
         pfd[0] = (struct pollfd){lfd, POLLIN, 0};
         for (int i = 0; i < MAX_CLIENTS; i++) {
             if (clients[i].fd < 0)
                 continue;
             short ev = POLLIN;
-            if (clients[i].wire_len || parley_output_pending(clients[i].conn))
+            if (clients[i].draining) {
+                /* Wake for the deadline, not only for the once-a-second idle check. */
+                long long left = clients[i].drain_until - start;
+                if (left < wait_ms)
+                    wait_ms = left > 0 ? (int)left : 0;
+            } else if (clients[i].wire_len || parley_output_pending(clients[i].conn)) {
                 ev |= POLLOUT;
+            }
             pfd[n] = (struct pollfd){clients[i].fd, ev, 0};
             map[n++] = i;
         }
-        if (poll(pfd, (nfds_t)n, 1000) < 0 && errno != EINTR)
+        if (poll(pfd, (nfds_t)n, wait_ms) < 0 && errno != EINTR)
             break;
         time_t now = time(NULL);
         if (pfd[0].revents & POLLIN)
             accept_client(lfd, clients, cfg, o.root == NULL || o.trace != NULL);
         for (int k = 1; k < n; k++) {
             client *cl = &clients[map[k]];
-            int done = 0;
-            if (pfd[k].revents & (POLLIN | POLLHUP | POLLERR)) {
-                cl->last_active = now;
-                done = on_readable(cl) < 0;
-            }
-            if (!done && pump(cl, &o) < 0)
-                done = 1;
-            if (!done && cl->closing && cl->wire_len == 0 && parley_output_pending(cl->conn) == 0)
-                done = 1;
-            if (!done && now - cl->last_active > o.timeout) {
-                if (parley_state(cl->conn) == PARLEY_STATE_HANDSHAKING)
-                    fprintf(stderr, "handshake failed from %s: timed out after %d s\n", cl->peer,
-                            o.timeout);
-                /* An idle keep-alive client is told the connection ends, best effort. */
-                if (parley_state(cl->conn) == PARLEY_STATE_OPEN && parley_close(cl->conn) == 0)
-                    flush_client(cl);
-                done = 1;
-            }
+            int done = cl->draining ? drain_client(cl, pfd[k].revents)
+                                    : serve_client(cl, pfd[k].revents, now, &o);
             if (done) {
                 write_trace(cl, &o);
                 drop(cl);

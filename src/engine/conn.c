@@ -94,21 +94,46 @@ int parley_conn_set_verify_name(parley_conn *c, const char *name)
     return PARLEY_OK;
 }
 
-int parley_conn_use_certificate_pem(parley_conn *c, const char *chain_pem, size_t chain_len,
-                                    const char *key_pem, size_t key_len)
+/* The certificate the client-cert callback supplied, or why there is none: failing the
+ * connection here would free the handshake state the callback's caller is using, so the failure
+ * is kept and the handshake fails with it once the callback has returned. */
+static int use_certificate(parley_conn *c, x509_chain *chain, const char *why, parley_sign_fn sign,
+                           void *arg)
 {
-    if (c == NULL || chain_pem == NULL || key_pem == NULL || c->role != PARLEY_CLIENT)
-        return PARLEY_ERROR;
-    char why[CONN_ERROR_MAX];
-    x509_chain *chain =
-        x509_chain_load_pem(chain_pem, chain_len, key_pem, key_len, why, sizeof(why));
-    if (chain == NULL) {
+    x509_chain_free(c->own_cert);
+    c->own_cert = chain;
+    c->own_sign = sign;
+    c->own_sign_arg = arg;
+    if (chain == NULL && c->state != PARLEY_STATE_FAILED) {
+        c->own_cert_failed = true;
         snprintf(c->error_message, sizeof(c->error_message), "%s", why);
         return PARLEY_ERROR;
     }
-    x509_chain_free(c->own_cert);
-    c->own_cert = chain;
-    return PARLEY_OK;
+    return chain ? PARLEY_OK : PARLEY_ERROR;
+}
+
+int parley_conn_use_certificate_pem(parley_conn *c, const char *chain_pem, size_t chain_len,
+                                    const char *key_pem, size_t key_len)
+{
+    if (c == NULL || c->role != PARLEY_CLIENT)
+        return PARLEY_ERROR;
+    char why[CONN_ERROR_MAX] = "no certificate or key was given";
+    x509_chain *chain = chain_pem && key_pem ? x509_chain_load_pem(chain_pem, chain_len, key_pem,
+                                                                   key_len, why, sizeof(why))
+                                             : NULL;
+    return use_certificate(c, chain, why, NULL, NULL);
+}
+
+int parley_conn_use_certificate_signer(parley_conn *c, const char *chain_pem, size_t chain_len,
+                                       parley_sign_fn sign, void *arg)
+{
+    if (c == NULL || c->role != PARLEY_CLIENT)
+        return PARLEY_ERROR;
+    char why[CONN_ERROR_MAX] = "no certificate or signer was given";
+    x509_chain *chain = chain_pem && sign
+                            ? x509_chain_load_pem_public(chain_pem, chain_len, why, sizeof(why))
+                            : NULL;
+    return use_certificate(c, chain, why, sign, arg);
 }
 
 /* ---- output ------------------------------------------------------------------------------- */

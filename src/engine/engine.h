@@ -147,9 +147,14 @@ struct parley_conn {
     bool peer_authenticated;
     uint8_t *peer_chain; /* with keep_peer_chain: the peer's certificate_list, wire form */
     size_t peer_chain_len;
-    x509_chain *own_cert; /* client: a certificate supplied on demand by the callback */
-    char *verify_name;    /* client: name the certificate must match */
-    bool send_sni;        /* client: server_name is a host name (not an IP literal) */
+    x509_chain *own_cert;    /* client: a certificate supplied on demand by the callback */
+    parley_sign_fn own_sign; /* client: signs for own_cert, whose key is only public; or NULL */
+    void *own_sign_arg;
+    /* client: the callback's certificate did not load; the reason is in error_message until
+     * the handshake fails with it */
+    bool own_cert_failed;
+    char *verify_name; /* client: name the certificate must match */
+    bool send_sni;     /* client: server_name is a host name (not an IP literal) */
 
     bool close_sent, close_received, eof;
 

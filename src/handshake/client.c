@@ -279,26 +279,41 @@ static bool client_chain_fits(const parley_conn *c, const x509_chain *chain)
            x509_chain_issued_by(chain, hs->cr_names, hs->cr_names_len);
 }
 
-/* The chain to answer a CertificateRequest with, or NULL for an empty Certificate. */
-static const x509_chain *client_choose_certificate(parley_conn *c)
+/* The chain to answer a CertificateRequest with in *out, or NULL for an empty Certificate.
+ * -1 (the connection failed) when the callback supplied a certificate that did not load. */
+static int client_choose_certificate(parley_conn *c, const x509_chain **out)
 {
     const parley_config *cfg = c->cfg;
     hs_state *hs = c->hs;
     int choice = PARLEY_CERT_AUTO;
+    *out = NULL;
     if (cfg->client_cert_fn != NULL) {
         parley_cert_request request = {hs->cr_names, hs->cr_names_len, hs->cr_rsa, hs->cr_ec};
         choice = cfg->client_cert_fn(c, &request, cfg->client_cert_arg);
-        if (c->own_cert != NULL)
-            return client_scheme_for(c, c->own_cert) ? c->own_cert : NULL;
-        if (choice >= 0 && (size_t)choice < cfg->n_certs)
-            return client_scheme_for(c, cfg->certs[choice].chain) ? cfg->certs[choice].chain : NULL;
+        if (c->own_cert_failed) {
+            /* Going on without it would send an empty Certificate the application never chose. */
+            char why[CONN_ERROR_MAX];
+            snprintf(why, sizeof(why), "%s", c->error_message);
+            return conn_fail(c, PARLEY_E_CONFIG, ALERT_INTERNAL_ERROR,
+                             "the client certificate the callback supplied cannot be used: %s",
+                             why);
+        }
+        if (c->own_cert != NULL) {
+            *out = client_scheme_for(c, c->own_cert) ? c->own_cert : NULL;
+            return 0;
+        }
+        if (choice >= 0 && (size_t)choice < cfg->n_certs) {
+            const x509_chain *chain = cfg->certs[choice].chain;
+            *out = client_scheme_for(c, chain) ? chain : NULL;
+            return 0;
+        }
     }
     if (choice != PARLEY_CERT_AUTO)
-        return NULL;
-    for (size_t i = 0; i < cfg->n_certs; i++)
+        return 0;
+    for (size_t i = 0; i < cfg->n_certs && *out == NULL; i++)
         if (client_chain_fits(c, cfg->certs[i].chain))
-            return cfg->certs[i].chain;
-    return NULL;
+            *out = cfg->certs[i].chain;
+    return 0;
 }
 
 /* Certificate (ours, or empty: "none fits") in answer to a CertificateRequest. */
@@ -315,6 +330,29 @@ static int client_write_certificate(parley_conn *c, const x509_chain *chain)
     return flight_commit(c, mark, "Certificate");
 }
 
+/* The signer is asked for the engine's own code for the TLS 1.0/1.1 RSA signature. */
+_Static_assert(SIG_RSA_PKCS1_MD5_SHA1 == PARLEY_SIG_RSA_PKCS1_MD5_SHA1,
+               "the public constant must name the engine's scheme");
+
+/* The application's signer, for a key parley does not hold, over the transcript. */
+static int client_sign_with_signer(parley_conn *c, uint16_t scheme, uint8_t *sig, size_t *sig_len)
+{
+    hs_state *hs = c->hs;
+    size_t cap = *sig_len;
+    int rc = c->own_sign(c->own_sign_arg, scheme, hs->transcript, hs->transcript_len, sig, sig_len);
+    if (rc != 0)
+        return conn_fail(c, PARLEY_E_INTERNAL, ALERT_INTERNAL_ERROR,
+                         "the certificate signer failed to sign CertificateVerify (scheme 0x%04x) "
+                         "for %s",
+                         scheme, x509_chain_subject(c->own_cert));
+    if (*sig_len == 0 || *sig_len > cap)
+        return conn_fail(c, PARLEY_E_INTERNAL, ALERT_INTERNAL_ERROR,
+                         "the certificate signer returned a signature of %zu bytes (room for %zu) "
+                         "for CertificateVerify (scheme 0x%04x)",
+                         *sig_len, cap, scheme);
+    return 0;
+}
+
 /* CertificateVerify: the proof that we hold the key of the certificate we sent. */
 static int client_write_certificate_verify(parley_conn *c, const x509_chain *chain)
 {
@@ -322,8 +360,12 @@ static int client_write_certificate_verify(parley_conn *c, const x509_chain *cha
     uint16_t scheme = client_scheme_for(c, chain);
     uint8_t sig[CRYPTO_MAX_SIGNATURE];
     size_t sig_len = sizeof(sig);
-    if (hs_sign_transcript(c, x509_chain_key(chain), scheme, sig, &sig_len) < 0)
+    if (chain == c->own_cert && c->own_sign != NULL) {
+        if (client_sign_with_signer(c, scheme, sig, &sig_len) < 0)
+            return -1;
+    } else if (hs_sign_transcript(c, x509_chain_key(chain), scheme, sig, &sig_len) < 0) {
         return -1;
+    }
     hs_certificate_verify cv = {c->version >= PARLEY_TLS1_2, scheme, {sig, sig_len}};
     size_t mark = flight_mark(c);
     hs_write_certificate_verify(&hs->out, &cv);
@@ -363,8 +405,9 @@ static int client_server_hello_done(parley_conn *c, const uint8_t *body, size_t 
     int alert = hs_parse_server_hello_done(body, len);
     if (alert)
         return hs_parse_failed(c, alert, "ServerHelloDone");
-    const x509_chain *ours = hs->certificate_requested ? client_choose_certificate(c) : NULL;
-    if (hs->certificate_requested && client_write_certificate(c, ours) < 0)
+    const x509_chain *ours = NULL;
+    if (hs->certificate_requested &&
+        (client_choose_certificate(c, &ours) < 0 || client_write_certificate(c, ours) < 0))
         return -1;
     if (client_write_key_exchange(c) < 0)
         return -1;

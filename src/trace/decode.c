@@ -258,10 +258,47 @@ static void decode_certificate_request(const uint8_t *body, size_t len, uint16_t
         add(f, "error", "does not parse");
         return;
     }
-    add(f, "certificate_types", "%zu", m.cert_types.len);
+    char buf[1024];
+    size_t n = (size_t)snprintf(buf, sizeof(buf), "%zu", m.cert_types.len);
+    for (size_t i = 0; i < m.cert_types.len && n < sizeof(buf); i++) {
+        uint8_t t = m.cert_types.p[i];
+        const char *name = t == 1    ? "rsa_sign"
+                           : t == 2  ? "dss_sign"
+                           : t == 64 ? "ecdsa_sign"
+                                     : NULL;
+        int w = name ? snprintf(buf + n, sizeof(buf) - n, "%s%s", i ? ", " : ": ", name)
+                     : snprintf(buf + n, sizeof(buf) - n, "%s%u", i ? ", " : ": ", t);
+        if (w < 0)
+            break;
+        n += (size_t)w;
+    }
+    add(f, "certificate_types", "%s", buf);
     if (m.has_sig_algs)
         add_u16_list(f, "signature_algorithms", m.sig_algs, scheme_name);
-    add(f, "certificate_authorities", "%zu bytes", m.ca_names.len);
+    /* The names, not their size: they decide which certificate a client may send. */
+    reader r = reader_init(m.ca_names.p, m.ca_names.len);
+    size_t count = 0;
+    n = 0;
+    buf[0] = '\0';
+    while (r.left > 0) {
+        span der = reader_vector(&r, 2, 1, 0xffff);
+        if (r.failed)
+            break;
+        char name[256];
+        if (count++ < 2 && n < sizeof(buf)) {
+            if (x509_describe_name(der.p, der.len, name, sizeof(name)) < 0)
+                snprintf(name, sizeof(name), "(%zu bytes, does not parse)", der.len);
+            int w = snprintf(buf + n, sizeof(buf) - n, "%s%s", n ? "; " : "", name);
+            if (w > 0)
+                n += (size_t)w;
+        }
+    }
+    if (count == 0)
+        add(f, "certificate_authorities", "none (any issuer)");
+    else if (count <= 2)
+        add(f, "certificate_authorities", "%zu: %s", count, buf);
+    else
+        add(f, "certificate_authorities", "%zu: %s (+%zu more)", count, buf, count - 2);
 }
 
 void trace_decode_handshake(uint8_t type, const uint8_t *body, size_t len, uint16_t version,

@@ -59,6 +59,18 @@ void x509_summarize(const X509 *cert, x509_summary *out)
     time_line(X509_get0_notAfter(cert), out->not_after, sizeof(out->not_after));
 }
 
+int x509_describe_name(const uint8_t *der, size_t len, char *out, size_t cap)
+{
+    out[0] = '\0';
+    const unsigned char *p = der;
+    X509_NAME *name = d2i_X509_NAME(NULL, &p, (long)len);
+    if (name == NULL)
+        return -1;
+    name_line(name, out, cap);
+    X509_NAME_free(name);
+    return 0;
+}
+
 int x509_describe(const uint8_t *der, size_t len, x509_summary *out)
 {
     memset(out, 0, sizeof(*out));

@@ -18,6 +18,9 @@ typedef struct x509_summary {
 
 /* 0 on success, -1 if der does not parse. */
 int x509_describe(const uint8_t *der, size_t len, x509_summary *out);
+/* A DER distinguished name (as CertificateRequest lists them) as one line; -1 if it does not
+ * parse. */
+int x509_describe_name(const uint8_t *der, size_t len, char *out, size_t cap);
 /* The same from a certificate already parsed (an X509 *), so nothing is decoded twice. */
 struct x509_st;
 void x509_summarize(const struct x509_st *cert, x509_summary *out);

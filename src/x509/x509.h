@@ -33,12 +33,16 @@ x509_chain *x509_chain_load_file(const char *chain_file, const char *key_file, c
                                  size_t err_len);
 x509_chain *x509_chain_load_pem(const char *chain_pem, size_t chain_len, const char *key_pem,
                                 size_t key_len, char *err, size_t err_len);
+/* A PEM chain without its private key, for a key the application signs with itself (a hardware
+ * token): x509_chain_key is then the leaf's public key, enough to choose a signature scheme. */
+x509_chain *x509_chain_load_pem_public(const char *chain_pem, size_t chain_len, char *err,
+                                       size_t err_len);
 void x509_chain_free(x509_chain *c);
 
 size_t x509_chain_count(const x509_chain *c);
 /* DER of certificate i (0 = leaf). */
 const uint8_t *x509_chain_der(const x509_chain *c, size_t i, size_t *len);
-/* The private key (owned by the chain). */
+/* The private key (owned by the chain); the public key for x509_chain_load_pem_public. */
 crypto_key *x509_chain_key(const x509_chain *c);
 /* The leaf's subject as one line (RFC 2253 order), e.g. "CN=localhost,O=parley". */
 const char *x509_chain_subject(const x509_chain *c);

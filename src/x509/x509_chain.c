@@ -34,6 +34,7 @@ void x509_chain_free(x509_chain *c)
     free(c);
 }
 
+/* keys NULL: no private key; the chain keeps the leaf's public key. */
 static x509_chain *chain_from_bios(BIO *certs, BIO *keys, const char *chain_name,
                                    const char *key_name, char *err, size_t err_len)
 {
@@ -74,16 +75,19 @@ static x509_chain *chain_from_bios(BIO *certs, BIO *keys, const char *chain_name
         snprintf(err, err_len, "no certificate found in %s", chain_name);
         goto fail;
     }
-    EVP_PKEY *pkey = PEM_read_bio_PrivateKey(keys, NULL, NULL, NULL);
-    if (pkey == NULL) {
-        ERR_clear_error();
-        snprintf(err, err_len, "no private key found in %s", key_name);
-        goto fail;
-    }
     x509_summary s;
     x509_describe(c->der[0], c->der_len[0], &s);
     snprintf(c->subject, sizeof(c->subject), "%s", s.subject);
-    if (X509_check_private_key(leaf, pkey) != 1) {
+    EVP_PKEY *pkey = keys ? PEM_read_bio_PrivateKey(keys, NULL, NULL, NULL) : X509_get_pubkey(leaf);
+    if (pkey == NULL) {
+        ERR_clear_error();
+        if (keys)
+            snprintf(err, err_len, "no private key found in %s", key_name);
+        else
+            snprintf(err, err_len, "the key of certificate %s cannot be read", c->subject);
+        goto fail;
+    }
+    if (keys && X509_check_private_key(leaf, pkey) != 1) {
         ERR_clear_error();
         EVP_PKEY_free(pkey);
         snprintf(err, err_len, "private key in %s does not match certificate %s", key_name,
@@ -132,6 +136,19 @@ x509_chain *x509_chain_load_pem(const char *chain_pem, size_t chain_len, const c
         c = chain_from_bios(certs, keys, "the certificate PEM", "the key PEM", err, err_len);
     BIO_free(certs);
     BIO_free(keys);
+    return c;
+}
+
+x509_chain *x509_chain_load_pem_public(const char *chain_pem, size_t chain_len, char *err,
+                                       size_t err_len)
+{
+    BIO *certs = BIO_new_mem_buf(chain_pem, (int)chain_len);
+    x509_chain *c = NULL;
+    if (certs == NULL)
+        snprintf(err, err_len, "out of memory");
+    else
+        c = chain_from_bios(certs, NULL, "the certificate PEM", NULL, err, err_len);
+    BIO_free(certs);
     return c;
 }
 

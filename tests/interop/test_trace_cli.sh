@@ -64,7 +64,7 @@ check "server --trace records its side of the handshake" contains "$WORK/server.
     "^in:ClientHello out:ServerHello out:Certificate out:ServerKeyExchange out:ServerHelloDone in:ClientKeyExchange in:Finished out:Finished$"
 # parley demo draws every flow, and --html writes one page per flow and an index.
 "$PARLEY" demo --html "$WORK" >"$WORK/demo.txt"
-check "demo succeeds on every flow" contains "$WORK/demo.txt" "4 of 4 flows succeeded"
+check "demo succeeds on every flow" contains "$WORK/demo.txt" "5 of 5 flows succeeded"
 # Reference 004's flow: TLS 1.1 offered in a TLS 1.0 record, ECDHE_RSA with AES-128-CBC.
 check "demo draws reference 004's hello in a TLS 1.0 record" \
     contains "$WORK/demo.txt" "record: Handshake, TLSv1.0"
@@ -76,6 +76,29 @@ check "demo --html writes reference 004's flow" contains "$WORK/flow-4.html" \
     'data-message="ServerKeyExchange"'
 check "demo draws the RSA key exchange" contains "$WORK/demo.txt" "TLS_RSA_WITH_AES_128_GCM_SHA256"
 check "demo draws a chain of three" contains "$WORK/demo.txt" "issuer\[1\] *CN=parley demo root"
+# References 000 and 003: the server asks for a client certificate, the client sends its chain and
+# proves it holds the key; TLS 1.0, RSA key transport, RC4. Only that flow is asked (the others
+# reproduce references without a CertificateRequest).
+sed -n '/^== Client certificate/,/flows succeeded/p' "$WORK/demo.txt" >"$WORK/demo-mutual.txt"
+check "demo draws the server's CertificateRequest" \
+    contains "$WORK/demo-mutual.txt" "CertificateRequest  |$"
+check "demo names the CA the server asks for" contains "$WORK/demo-mutual.txt" \
+    "certificate_authorities  1: CN=parley demo root,O=parley demo"
+check "demo draws the client's Certificate" \
+    contains "$WORK/demo-mutual.txt" "^   |  Certificate  .*ms  |$"
+check "demo draws the client's certificate subject" \
+    contains "$WORK/demo-mutual.txt" "certificate\[0\]  CN=parley demo client"
+check "demo draws the client's CertificateVerify" \
+    contains "$WORK/demo-mutual.txt" "^   |  CertificateVerify  .*ms  |$"
+check "demo negotiates reference 000's suite" \
+    contains "$WORK/demo-mutual.txt" "suite     TLS_RSA_WITH_RC4_128_SHA"
+check "demo negotiates TLS 1.0 for reference 000" contains "$WORK/demo-mutual.txt" "version   TLSv1.0"
+check "demo prints the client the server verified" contains "$WORK/demo-mutual.txt" \
+    "client    CN=parley demo client,O=parley demo (RSA-2048), as verified by the server"
+check "the other flows are not asked for a certificate" \
+    test "$(grep -c CertificateRequest "$WORK/demo.txt")" -eq 1
+check "demo --html writes the client-certificate flow" contains "$WORK/flow-5.html" \
+    'data-message="CertificateVerify"'
 check "demo --html writes an index" contains "$WORK/index.html" 'href="flow-3.html"'
 check "demo --html writes each flow" contains "$WORK/flow-2.html" 'data-message="ServerKeyExchange"'
 stop_bg

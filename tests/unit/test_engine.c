@@ -7,6 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
+
 #include "check.h"
 #include "parley.h"
 
@@ -669,6 +673,211 @@ static void test_client_auth_certificate_verify(void)
     client_flight_tampered(PARLEY_TLS1_2, unoffered_scheme, 47, "did not offer");
 }
 
+/* Stands in for a hardware token: a key parley never sees, and a signer that uses it. */
+typedef struct test_signer {
+    const char *chain; /* file whose PEM the callback supplies */
+    EVP_PKEY *key;     /* the "token's" key */
+    int fail;          /* the signer returns -1 */
+    int calls;
+    uint16_t scheme; /* the scheme it was last asked for */
+} test_signer;
+
+static EVP_PKEY *load_key(const char *name)
+{
+    FILE *f = fopen(cert_path(name), "r");
+    EVP_PKEY *key = f ? PEM_read_PrivateKey(f, NULL, NULL, NULL) : NULL;
+    if (f)
+        fclose(f);
+    CHECK(key != NULL);
+    return key;
+}
+
+/* The whole of a file under the test certificates, NUL-terminated; free it. */
+static char *load_pem(const char *name, size_t *len)
+{
+    FILE *f = fopen(cert_path(name), "r");
+    CHECK(f != NULL);
+    static char buf[16384];
+    *len = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+    if (f)
+        fclose(f);
+    buf[*len] = '\0';
+    return strdup(buf);
+}
+
+/* What a token does for each scheme parley may ask for: the message in, a signature out. */
+static int test_sign(void *arg, uint16_t scheme, const uint8_t *data, size_t len, uint8_t *sig,
+                     size_t *sig_len)
+{
+    test_signer *t = arg;
+    t->calls++;
+    t->scheme = scheme;
+    if (t->fail)
+        return -1;
+    const EVP_MD *md = NULL;
+    int padding = 0;
+    switch (scheme) {
+    case PARLEY_SIG_RSA_PKCS1_MD5_SHA1:
+        md = EVP_md5_sha1(); /* PKCS#1 v1.5 signing of MD5-SHA1 leaves out the DigestInfo */
+        padding = RSA_PKCS1_PADDING;
+        break;
+    case 0x0401:
+        md = EVP_sha256();
+        padding = RSA_PKCS1_PADDING;
+        break;
+    case 0x0804:
+        md = EVP_sha256();
+        padding = RSA_PKCS1_PSS_PADDING;
+        break;
+    case 0x0203:
+        md = EVP_sha1();
+        break;
+    case 0x0403:
+        md = EVP_sha256();
+        break;
+    default:
+        fprintf(stderr, "signer asked for unexpected scheme 0x%04x\n", scheme);
+        return -1;
+    }
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    EVP_PKEY_CTX *pctx = NULL;
+    int ok = EVP_DigestSignInit(ctx, &pctx, md, NULL, t->key) == 1;
+    if (ok && padding)
+        ok = EVP_PKEY_CTX_set_rsa_padding(pctx, padding) == 1;
+    if (ok && padding == RSA_PKCS1_PSS_PADDING)
+        ok = EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) == 1;
+    ok = ok && EVP_DigestSign(ctx, sig, sig_len, data, len) == 1;
+    EVP_MD_CTX_free(ctx);
+    return ok ? 0 : -1;
+}
+
+/* The client-cert callback handing over the chain and the signer. */
+static int supply_signer(parley_conn *conn, const parley_cert_request *request, void *arg)
+{
+    (void)request;
+    test_signer *t = arg;
+    size_t len;
+    char *pem = load_pem(t->chain, &len);
+    CHECK_EQ_INT(parley_conn_use_certificate_signer(conn, pem, len, test_sign, t), PARLEY_OK);
+    free(pem);
+    return PARLEY_CERT_AUTO;
+}
+
+/* A client whose key only a signer can use, at version, for chain, signing with key_file. */
+static parley_config *signer_client(uint16_t version, test_signer *t, const char *chain,
+                                    const char *key_file)
+{
+    memset(t, 0, sizeof(*t));
+    t->chain = chain;
+    t->key = load_key(key_file);
+    parley_config *cc = auth_client(version, NULL, NULL);
+    CHECK(parley_config_set_client_cert_callback(cc, supply_signer, t) == PARLEY_OK);
+    return cc;
+}
+
+static void test_client_auth_signer(void)
+{
+    static const struct {
+        const char *chain, *key, *kind;
+        uint16_t scheme10, scheme12; /* what the signer is asked for at TLS 1.0 and 1.2 */
+    } keys[] = {
+        {"client-rsa.pem", "client-rsa.key", "RSA", PARLEY_SIG_RSA_PKCS1_MD5_SHA1, 0x0804},
+        {"client-ecdsa.pem", "client-ecdsa.key", "EC", 0x0203, 0x0403},
+    };
+    static const uint16_t versions_tried[] = {PARLEY_TLS1_0, PARLEY_TLS1_2};
+    for (size_t k = 0; k < 2; k++) {
+        for (size_t v = 0; v < 2; v++) {
+            test_signer t;
+            parley_config *sc = auth_server(PARLEY_CLIENT_AUTH_REQUIRED);
+            parley_config *cc = signer_client(versions_tried[v], &t, keys[k].chain, keys[k].key);
+            parley_conn *c, *s;
+            connect_pair(cc, sc, &c, &s);
+            if (parley_state(s) != PARLEY_STATE_OPEN)
+                fprintf(stderr, "signer %s: client: %s / server: %s\n", keys[k].kind,
+                        parley_error_message(c), parley_error_message(s));
+            CHECK_EQ_INT(parley_state(s), PARLEY_STATE_OPEN);
+            CHECK_EQ_INT(parley_version(s), versions_tried[v]);
+            CHECK_EQ_INT(parley_peer_authenticated(s), 1);
+            CHECK(strstr(parley_peer_subject(s), "parley client") != NULL);
+            CHECK(strncmp(parley_peer_key(s), keys[k].kind, 2) == 0);
+            CHECK_EQ_INT(t.calls, 1);
+            CHECK_EQ_INT(t.scheme, v == 0 ? keys[k].scheme10 : keys[k].scheme12);
+            free_all(c, s, cc, sc);
+            EVP_PKEY_free(t.key);
+        }
+    }
+
+    /* A token holding another key than the certificate's: the server sees through it. */
+    for (size_t v = 0; v < 2; v++) {
+        test_signer t;
+        parley_config *sc = auth_server(PARLEY_CLIENT_AUTH_REQUIRED);
+        parley_config *cc =
+            signer_client(versions_tried[v], &t, "client-rsa.pem", "server-rsa.key");
+        parley_conn *c, *s;
+        connect_pair(cc, sc, &c, &s);
+        expect_refusal(s, c, 51, "does not hold that key");
+        free_all(c, s, cc, sc);
+        EVP_PKEY_free(t.key);
+    }
+
+    /* A token that fails (removed, PIN refused): the client stops and says so. */
+    test_signer t;
+    parley_config *sc = auth_server(PARLEY_CLIENT_AUTH_OPTIONAL);
+    parley_config *cc = signer_client(PARLEY_TLS1_2, &t, "client-ecdsa.pem", "client-ecdsa.key");
+    t.fail = 1;
+    parley_conn *c, *s;
+    connect_pair(cc, sc, &c, &s);
+    expect_refusal(c, s, 80, "certificate signer failed to sign CertificateVerify");
+    CHECK(strstr(parley_error_message(c), "parley client") != NULL);
+    CHECK_EQ_INT(parley_error_code(c), PARLEY_E_INTERNAL);
+    free_all(c, s, cc, sc);
+    EVP_PKEY_free(t.key);
+}
+
+/* The client-cert callback supplying a chain and key that do not load; arg: the key file. */
+static int supply_bad_pem(parley_conn *conn, const parley_cert_request *request, void *arg)
+{
+    (void)request;
+    size_t chain_len, key_len;
+    char *chain = load_pem("client-rsa.pem", &chain_len);
+    char *key = arg ? load_pem(arg, &key_len) : strdup("-----BEGIN PRIVATE KEY-----\nnot base64");
+    if (arg == NULL)
+        key_len = strlen(key);
+    CHECK_EQ_INT(parley_conn_use_certificate_pem(conn, chain, chain_len, key, key_len),
+                 PARLEY_ERROR);
+    free(chain);
+    free(key);
+    return PARLEY_CERT_AUTO; /* parley must not carry on as if nothing had happened */
+}
+
+/* A certificate the callback supplies that does not load fails the handshake, even on a server
+ * that would have let the client in without one. */
+static void test_client_auth_bad_pem(void)
+{
+    static const struct {
+        const char *key; /* NULL: not a PEM key at all */
+        const char *why;
+    } cases[] = {
+        {NULL, "no private key found in the key PEM"},
+        {"server-rsa.key", "does not match certificate"},
+    };
+    for (size_t i = 0; i < 2; i++) {
+        parley_config *sc = auth_server(PARLEY_CLIENT_AUTH_OPTIONAL);
+        parley_config *cc = auth_client(PARLEY_TLS1_2, "client-ecdsa.pem", "client-ecdsa.key");
+        CHECK(parley_config_set_client_cert_callback(cc, supply_bad_pem, (void *)cases[i].key) ==
+              PARLEY_OK);
+        parley_conn *c, *s;
+        connect_pair(cc, sc, &c, &s);
+        expect_refusal(c, s, 80, "the callback supplied cannot be used");
+        if (strstr(parley_error_message(c), cases[i].why) == NULL) {
+            fprintf(stderr, "expected \"%s\" in: %s\n", cases[i].why, parley_error_message(c));
+            CHECK(0);
+        }
+        CHECK_EQ_INT(parley_error_code(c), PARLEY_E_CONFIG);
+        free_all(c, s, cc, sc);
+    }
+}
+
 int main(void)
 {
     const char *dir = check_certs_dir();
@@ -723,6 +932,8 @@ int main(void)
     test_client_auth_missing();
     test_client_auth_refused();
     test_client_auth_certificate_verify();
+    test_client_auth_signer();
+    test_client_auth_bad_pem();
     test_failures();
     test_tampered_finished();
     return check_summary("test_engine");
