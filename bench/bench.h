@@ -32,22 +32,54 @@ typedef struct bench_heap {
     double client;
 } bench_heap;
 
-/* One TLS implementation under test. Every function returns 0 on success, -1 after printing
- * why on stderr. */
+/* What a stack's configurations are made for. Each mode gets configurations of its own. */
+typedef enum bench_mode {
+    BENCH_MODE_FULL,   /* no session state anywhere: every handshake is a full one */
+    BENCH_MODE_ID,     /* resume by session ID from the server's embedded cache, no tickets */
+    BENCH_MODE_TICKET, /* resume by session ticket (both stacks' defaults), no server cache */
+    BENCH_MODE_REDIS,  /* resume by session ID from a server cache kept in Redis, no tickets */
+    BENCH_MODES
+} bench_mode;
+
+/* The resumption variants, in the order they run and print. */
+#define BENCH_FIRST_RESUME BENCH_MODE_ID
+#define BENCH_RESUMES      (BENCH_MODES - BENCH_FIRST_RESUME)
+
+typedef struct bench_setup {
+    const bench_certs *certs;
+    bench_mode mode;
+    /* Asks the stack to drop idle I/O buffers (OpenSSL's SSL_MODE_RELEASE_BUFFERS); a stack that
+     * never holds them ignores it. */
+    int release_buffers;
+    const char *redis_url; /* BENCH_MODE_REDIS: "redis://127.0.0.1:PORT" */
+} bench_setup;
+
+/* One TLS implementation under test. The loops that make, time and free connection pairs live
+ * in main.c and are the same for both stacks; a stack supplies the steps. Functions returning
+ * int return 0 on success, -1 after printing why on stderr. */
 typedef struct bench_stack {
     const char *name;
-    /* The shared server and client configurations, made once outside any timed loop.
-     * release_buffers asks the stack to drop idle I/O buffers (OpenSSL's
-     * SSL_MODE_RELEASE_BUFFERS); a stack that never holds them ignores it. */
-    void *(*setup)(const bench_certs *certs, int release_buffers);
+    /* The shared server and client configurations for setup->mode, made once outside any timed
+     * loop. */
+    void *(*setup)(const bench_setup *setup);
     void (*teardown)(void *stack);
-    /* count full handshakes, each between a new client and a new server connection. */
-    int (*handshakes)(void *stack, long count);
+    /* Resumption modes: one full handshake whose client session the stack keeps, replacing any
+     * kept before, for connect to offer. */
+    int (*prime)(void *stack);
+    /* A new client and a new server connection, handshake completed on both, nothing left in
+     * flight. With resume, the client offers the session prime kept and the handshake must have
+     * resumed it on both sides: a full handshake there is an error, never a silent slow row. */
+    int (*connect)(void *stack, int resume, void **client, void **server);
+    /* That a connected pair negotiated what the benchmark claims (run on the first of a batch). */
+    int (*check)(void *stack, void *client, int resume);
+    /* Frees one connection of a pair. */
+    void (*release)(void *conn);
+    /* Drops the benchmark's transport from an established pair before its heap is counted, as a
+     * socket would replace it; NULL when the stack holds none. */
+    void (*detach)(void *client, void *server);
     /* One handshake, then total bytes client to server in chunk-sized writes, all read and
      * counted on the server; *seconds is the time of the transfer alone. */
     int (*bulk)(void *stack, size_t total, size_t chunk, double *seconds);
-    /* Heap in use for pairs established connection pairs, nothing in flight. */
-    int (*idle_heap)(void *stack, int pairs, bench_heap *out);
 } bench_stack;
 
 extern const bench_stack bench_parley;
@@ -57,10 +89,18 @@ extern const bench_stack bench_openssl;
 enum { BENCH_PARLEY = 0, BENCH_OPENSSL = 1, BENCH_STACKS = 2 };
 #define BENCH_MAX_ROUNDS 99
 
+/* Why a resumption variant has no figures. */
+typedef enum bench_resume_status {
+    BENCH_RESUME_OFF,      /* not asked for */
+    BENCH_RESUME_RUN,      /* measured */
+    BENCH_RESUME_NO_REDIS, /* redis-server is not installed */
+} bench_resume_status;
+
 /* Everything one run measured; a count of 0 means the metric was not run. */
 typedef struct bench_results {
     const char *cert_source; /* the directory, or "generated" */
     long handshakes;         /* per stack per round */
+    long resumed;            /* resumed handshakes per stack per round and variant */
     int rounds;
     size_t bulk_bytes;
     size_t bulk_chunk;
@@ -69,9 +109,23 @@ typedef struct bench_results {
     double bulk_rate[BENCH_STACKS][BENCH_MAX_ROUNDS];      /* MB (10^6 bytes) per second */
     double handshake_median[BENCH_STACKS];
     double bulk_median[BENCH_STACKS];
+    /* Resumed handshakes per second, per variant (index mode - BENCH_FIRST_RESUME). */
+    bench_resume_status resume_status[BENCH_RESUMES];
+    double resume_rate[BENCH_RESUMES][BENCH_STACKS][BENCH_MAX_ROUNDS];
+    double resume_median[BENCH_RESUMES][BENCH_STACKS];
     bench_heap heap[BENCH_STACKS];
     bench_heap openssl_release_heap; /* OpenSSL with SSL_MODE_RELEASE_BUFFERS */
 } bench_results;
+
+/* Short and long names of a resumption variant (a bench_mode from BENCH_FIRST_RESUME). */
+const char *bench_mode_name(bench_mode mode);
+const char *bench_mode_title(bench_mode mode);
+
+/* A redis-server of the benchmark's own on a free loopback port, killed at exit. Writes its
+ * "redis://127.0.0.1:PORT" url; 0, -1 when redis-server is not installed, -2 when it did not
+ * come up (said on stderr). */
+int bench_redis_start(char *url, size_t cap);
+void bench_redis_stop(void);
 
 void bench_print_table(const bench_results *r, FILE *out);
 void bench_print_json(const bench_results *r, FILE *out);

@@ -23,35 +23,70 @@
 /* Untimed handshakes per stack first, so one-time lazy work (algorithm fetches, trust store
  * loading on the first connection) is not billed to the first round. */
 #define WARMUP_HANDSHAKES 20
+#define WARMUP_RESUMED    200
 #define BULK_CHUNK        (16 * 1024)
 
 typedef struct options {
     const char *certs_dir;
     long handshakes;
+    long resumed;
     long bulk_mib;
     int rounds;
     int heap_pairs;
     int json;
-    const char *callgrind_stack;
+    /* Per resumption variant: 0 off, 1 on by default, 2 asked for by name (--resume). */
+    int resume[BENCH_RESUMES];
+    const bench_stack *callgrind_stack;
+    bench_mode callgrind_mode;
 } options;
+
+static const char *const mode_names[BENCH_MODES] = {"full", "id", "ticket", "redis"};
+static const char *const mode_titles[BENCH_MODES] = {
+    "full handshakes/s",
+    "resumed/s, session ID, embedded cache",
+    "resumed/s, session ticket",
+    "resumed/s, session ID, Redis cache",
+};
+
+const char *bench_mode_name(bench_mode mode)
+{
+    return mode_names[mode];
+}
+
+const char *bench_mode_title(bench_mode mode)
+{
+    return mode_titles[mode];
+}
 
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: parley-bench [--certs DIR] [--handshakes N] [--bulk-mib N] [--rounds R]\n"
-            "                    [--heap-conns K] [--json] [--callgrind-one parley|openssl]\n"
+            "usage: parley-bench [--certs DIR] [--handshakes N] [--resumed N] [--resume LIST]\n"
+            "                    [--bulk-mib N] [--rounds R] [--heap-conns K] [--json]\n"
+            "                    [--callgrind-one STACK[-MODE]]\n"
             "\n"
             "Compares parley with OpenSSL libssl in memory, same libcrypto and certificate:\n"
             "TLS 1.2 ECDHE-RSA-AES128-GCM-SHA256 over x25519, client verifies the server.\n"
             "  --certs DIR        server-rsa.pem, server-rsa.key, ca-bundle.pem from DIR\n"
             "                     (default: a throwaway RSA-2048 CA and certificate)\n"
             "  --handshakes N     full handshakes per stack per round (default 2000; 0 skips)\n"
+            "  --resumed N        resumed handshakes per stack per round and variant\n"
+            "                     (default 5000; 0 skips)\n"
+            "  --resume LIST      resumption variants, comma-separated: id (session ID, the\n"
+            "                     server's embedded cache), ticket (session tickets), redis\n"
+            "                     (session ID, server cache in a redis-server the benchmark\n"
+            "                     starts), or none (default: id,ticket,redis; without\n"
+            "                     redis-server the redis row is not run, which is an error\n"
+            "                     only when this option names it)\n"
             "  --bulk-mib N       MiB sent client to server per stack per round (default 64)\n"
             "  --rounds R         interleaved rounds; medians are reported (default 3)\n"
             "  --heap-conns K     idle connection pairs for the heap measure (default 200)\n"
             "  --json             print the results as JSON\n"
-            "  --callgrind-one S  set up, warm up, then run exactly one handshake of stack S\n"
-            "                     with callgrind instrumentation on around it only\n");
+            "  --callgrind-one S  set up, warm up, then run exactly one handshake pair with\n"
+            "                     callgrind instrumentation on around it only. S is parley or\n"
+            "                     openssl (a full handshake), or parley-id, parley-ticket,\n"
+            "                     parley-redis and the same for openssl (a resumed one;\n"
+            "                     parley-resumed and openssl-resumed are the id variant)\n");
 }
 
 static int parse_count(const char *flag, const char *text, long min, long max, long *out)
@@ -67,9 +102,64 @@ static int parse_count(const char *flag, const char *text, long min, long max, l
     return 0;
 }
 
+/* A mode by its name; -1 if none. */
+static int mode_by_name(const char *name, size_t len)
+{
+    for (int m = 0; m < BENCH_MODES; m++)
+        if (strlen(mode_names[m]) == len && strncmp(name, mode_names[m], len) == 0)
+            return m;
+    if (len == 7 && strncmp(name, "resumed", 7) == 0)
+        return BENCH_MODE_ID;
+    return -1;
+}
+
+static int parse_resume_list(const char *text, options *opt)
+{
+    for (int v = 0; v < BENCH_RESUMES; v++)
+        opt->resume[v] = 0;
+    if (strcmp(text, "none") == 0)
+        return 0;
+    for (const char *p = text; *p != '\0';) {
+        size_t len = strcspn(p, ",");
+        int mode = mode_by_name(p, len);
+        if (mode < BENCH_FIRST_RESUME) {
+            fprintf(stderr, "parley-bench: --resume takes id, ticket, redis (comma-separated) or "
+                            "none\n");
+            return -1;
+        }
+        opt->resume[mode - BENCH_FIRST_RESUME] = 2;
+        p += len + (p[len] == ',');
+    }
+    return 0;
+}
+
+static int parse_callgrind(const char *text, options *opt)
+{
+    static const bench_stack *const stacks[] = {&bench_parley, &bench_openssl};
+    for (size_t i = 0; i < sizeof(stacks) / sizeof(stacks[0]); i++) {
+        size_t len = strlen(stacks[i]->name);
+        if (strncmp(text, stacks[i]->name, len) != 0)
+            continue;
+        int mode = text[len] == '\0'  ? BENCH_MODE_FULL
+                   : text[len] == '-' ? mode_by_name(text + len + 1, strlen(text + len + 1))
+                                      : -1;
+        if (mode < 0)
+            break;
+        opt->callgrind_stack = stacks[i];
+        opt->callgrind_mode = (bench_mode)mode;
+        return 0;
+    }
+    fprintf(stderr, "parley-bench: --callgrind-one takes parley or openssl, optionally followed "
+                    "by -id, -ticket, -redis or -resumed\n");
+    return -1;
+}
+
 static int parse_options(int argc, char **argv, options *opt)
 {
-    *opt = (options){.handshakes = 2000, .bulk_mib = 64, .rounds = 3, .heap_pairs = 200};
+    *opt = (options){
+        .handshakes = 2000, .resumed = 5000, .bulk_mib = 64, .rounds = 3, .heap_pairs = 200};
+    for (int v = 0; v < BENCH_RESUMES; v++)
+        opt->resume[v] = 1;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i], *value = i + 1 < argc ? argv[i + 1] : NULL;
         long n;
@@ -82,13 +172,16 @@ static int parse_options(int argc, char **argv, options *opt)
         } else if (strcmp(arg, "--certs") == 0 && value) {
             opt->certs_dir = value;
         } else if (strcmp(arg, "--callgrind-one") == 0 && value) {
-            if (strcmp(value, "parley") != 0 && strcmp(value, "openssl") != 0) {
-                fprintf(stderr, "parley-bench: --callgrind-one takes parley or openssl\n");
+            if (parse_callgrind(value, opt) < 0)
                 return -1;
-            }
-            opt->callgrind_stack = value;
+        } else if (strcmp(arg, "--resume") == 0 && value) {
+            if (parse_resume_list(value, opt) < 0)
+                return -1;
         } else if (strcmp(arg, "--handshakes") == 0) {
             if (parse_count(arg, value, 0, 100000000, &opt->handshakes) < 0)
+                return -1;
+        } else if (strcmp(arg, "--resumed") == 0) {
+            if (parse_count(arg, value, 0, 100000000, &opt->resumed) < 0)
                 return -1;
         } else if (strcmp(arg, "--bulk-mib") == 0) {
             if (parse_count(arg, value, 0, 1 << 20, &opt->bulk_mib) < 0)
@@ -111,33 +204,65 @@ static int parse_options(int argc, char **argv, options *opt)
     return 0;
 }
 
+/* count connection pairs of one stack: new client and server, handshake to completion on both
+ * (resumed, with resume), free both. The first pair of the batch is checked. This loop is what
+ * the handshake rows time, the same for both stacks. */
+static int run_pairs(const bench_stack *stack, void *ctx, long count, int resume)
+{
+    for (long i = 0; i < count; i++) {
+        void *client, *server;
+        if (stack->connect(ctx, resume, &client, &server) < 0)
+            return -1;
+        int rc = i == 0 ? stack->check(ctx, client, resume) : 0;
+        stack->release(client);
+        stack->release(server);
+        if (rc < 0)
+            return -1;
+    }
+    return 0;
+}
+
 /* Not inlined, so `valgrind --tool=callgrind --toggle-collect=measured_handshake` also works. */
-__attribute__((noinline)) static int measured_handshake(const bench_stack *stack, void *ctx)
+__attribute__((noinline)) static int measured_handshake(const bench_stack *stack, void *ctx,
+                                                        int resume)
 {
     CALLGRIND_START_INSTRUMENTATION;
-    int rc = stack->handshakes(ctx, 1);
+    int rc = run_pairs(stack, ctx, 1, resume);
     CALLGRIND_STOP_INSTRUMENTATION;
     return rc;
 }
 
-static int run_callgrind_one(const bench_stack *stack, const bench_certs *certs)
+static int run_callgrind_one(const bench_stack *stack, bench_mode mode, const bench_certs *certs)
 {
-    void *ctx = stack->setup(certs, 0);
+    char url[64] = "";
+    if (mode == BENCH_MODE_REDIS && bench_redis_start(url, sizeof(url)) < 0) {
+        fprintf(stderr, "parley-bench: no redis-server to run %s-redis against\n", stack->name);
+        return -1;
+    }
+    bench_setup setup = {.certs = certs, .mode = mode, .redis_url = url};
+    void *ctx = stack->setup(&setup);
     if (ctx == NULL)
         return -1;
-    int rc = stack->handshakes(ctx, 2);
+    int resume = mode != BENCH_MODE_FULL;
+    int rc = resume ? stack->prime(ctx) : 0;
     if (rc == 0)
-        rc = measured_handshake(stack, ctx);
+        rc = run_pairs(stack, ctx, 2, resume);
+    if (rc == 0)
+        rc = measured_handshake(stack, ctx, resume);
     stack->teardown(ctx);
     if (rc == 0)
-        fprintf(stderr, "parley-bench: one %s handshake pair measured\n", stack->name);
+        fprintf(stderr, "parley-bench: one %s %s handshake pair measured\n", stack->name,
+                resume ? mode_names[mode] : "full");
     return rc;
 }
 
-static int run_handshakes(const bench_stack *stack, void *ctx, long count, double *rate)
+/* Times count pairs; a resumed batch first makes, untimed, the session its clients offer. */
+static int run_handshakes(const bench_stack *stack, void *ctx, long count, int resume, double *rate)
 {
+    if (resume && stack->prime(ctx) < 0)
+        return -1;
     double start = bench_now();
-    if (stack->handshakes(ctx, count) < 0)
+    if (run_pairs(stack, ctx, count, resume) < 0)
         return -1;
     *rate = (double)count / (bench_now() - start);
     return 0;
@@ -152,27 +277,52 @@ static int run_bulk(const bench_stack *stack, void *ctx, size_t bytes, double *r
     return 0;
 }
 
-static int run_rounds(const bench_stack *const stacks[BENCH_STACKS], void *const ctx[BENCH_STACKS],
-                      bench_results *r)
+/* The stacks' configurations of every mode that runs (NULL: not run). */
+typedef struct bench_contexts {
+    const bench_stack *stacks[BENCH_STACKS];
+    void *ctx[BENCH_MODES][BENCH_STACKS];
+} bench_contexts;
+
+static int mode_runs(const bench_results *r, int mode)
+{
+    if (mode == BENCH_MODE_FULL)
+        return 1;
+    return r->resumed > 0 && r->resume_status[mode - BENCH_FIRST_RESUME] == BENCH_RESUME_RUN;
+}
+
+static int run_rounds(const bench_contexts *c, bench_results *r)
 {
     for (int s = 0; s < BENCH_STACKS; s++) {
         double ignored;
-        if (stacks[s]->handshakes(ctx[s], WARMUP_HANDSHAKES) < 0 ||
-            (r->bulk_bytes > 0 && run_bulk(stacks[s], ctx[s], 1 << 20, &ignored) < 0))
+        void *full = c->ctx[BENCH_MODE_FULL][s];
+        if (run_pairs(c->stacks[s], full, WARMUP_HANDSHAKES, 0) < 0 ||
+            (r->bulk_bytes > 0 && run_bulk(c->stacks[s], full, 1 << 20, &ignored) < 0))
             return -1;
+        for (int m = BENCH_FIRST_RESUME; m < BENCH_MODES; m++)
+            if (mode_runs(r, m) &&
+                run_handshakes(c->stacks[s], c->ctx[m][s], WARMUP_RESUMED, 1, &ignored) < 0)
+                return -1;
     }
     for (int round = 0; round < r->rounds; round++) {
         /* Alternate who goes first, so neither always runs on a warmer or cooler machine. */
         for (int k = 0; k < BENCH_STACKS; k++) {
             int s = (round + k) % BENCH_STACKS;
             if (r->handshakes > 0 &&
-                run_handshakes(stacks[s], ctx[s], r->handshakes, &r->handshake_rate[s][round]) < 0)
+                run_handshakes(c->stacks[s], c->ctx[BENCH_MODE_FULL][s], r->handshakes, 0,
+                               &r->handshake_rate[s][round]) < 0)
                 return -1;
         }
+        for (int m = BENCH_FIRST_RESUME; m < BENCH_MODES; m++)
+            for (int k = 0; mode_runs(r, m) && k < BENCH_STACKS; k++) {
+                int s = (round + k) % BENCH_STACKS;
+                if (run_handshakes(c->stacks[s], c->ctx[m][s], r->resumed, 1,
+                                   &r->resume_rate[m - BENCH_FIRST_RESUME][s][round]) < 0)
+                    return -1;
+            }
         for (int k = 0; k < BENCH_STACKS; k++) {
             int s = (round + k) % BENCH_STACKS;
-            if (r->bulk_bytes > 0 &&
-                run_bulk(stacks[s], ctx[s], r->bulk_bytes, &r->bulk_rate[s][round]) < 0)
+            if (r->bulk_bytes > 0 && run_bulk(c->stacks[s], c->ctx[BENCH_MODE_FULL][s],
+                                              r->bulk_bytes, &r->bulk_rate[s][round]) < 0)
                 return -1;
         }
     }
@@ -182,12 +332,47 @@ static int run_rounds(const bench_stack *const stacks[BENCH_STACKS], void *const
         r->handshake_median[s] = r->handshakes > 0 ? bench_median(sorted, (size_t)r->rounds) : 0;
         memcpy(sorted, r->bulk_rate[s], sizeof(sorted));
         r->bulk_median[s] = r->bulk_bytes > 0 ? bench_median(sorted, (size_t)r->rounds) : 0;
+        for (int m = BENCH_FIRST_RESUME; m < BENCH_MODES; m++) {
+            memcpy(sorted, r->resume_rate[m - BENCH_FIRST_RESUME][s], sizeof(sorted));
+            r->resume_median[m - BENCH_FIRST_RESUME][s] =
+                mode_runs(r, m) ? bench_median(sorted, (size_t)r->rounds) : 0;
+        }
     }
     return 0;
 }
 
-static int run_heap(const bench_stack *const stacks[BENCH_STACKS], void *const ctx[BENCH_STACKS],
-                    const bench_certs *certs, bench_results *r)
+/* Heap in use for pairs established connection pairs of one stack, nothing in flight: the
+ * clients are freed first, so the drop is the clients' share and the rest the servers'. */
+static int idle_heap(const bench_stack *stack, void *ctx, int pairs, bench_heap *out)
+{
+    void **clients = calloc((size_t)pairs, sizeof(*clients));
+    void **servers = calloc((size_t)pairs, sizeof(*servers));
+    int made = 0, rc = clients && servers && run_pairs(stack, ctx, 2, 0) == 0 ? 0 : -1;
+    double before = bench_heap_in_use();
+    for (; rc == 0 && made < pairs; made++) {
+        if (stack->connect(ctx, 0, &clients[made], &servers[made]) < 0) {
+            rc = -1;
+            break;
+        }
+        if (stack->detach)
+            stack->detach(clients[made], servers[made]);
+    }
+    double with_both = bench_heap_in_use();
+    for (int i = 0; i < made; i++)
+        stack->release(clients[i]);
+    double servers_only = bench_heap_in_use();
+    for (int i = 0; i < made; i++)
+        stack->release(servers[i]);
+    free(clients);
+    free(servers);
+    if (rc == 0) {
+        out->server = (servers_only - before) / pairs;
+        out->client = (with_both - servers_only) / pairs;
+    }
+    return rc;
+}
+
+static int run_heap(const bench_contexts *c, const bench_certs *certs, bench_results *r)
 {
     if (bench_heap_in_use() < 0) {
         fprintf(stderr, "parley-bench: no glibc mallinfo2 heap counters here; heap not measured\n");
@@ -195,35 +380,60 @@ static int run_heap(const bench_stack *const stacks[BENCH_STACKS], void *const c
         return 0;
     }
     for (int s = 0; s < BENCH_STACKS; s++)
-        if (stacks[s]->handshakes(ctx[s], 2) < 0 ||
-            stacks[s]->idle_heap(ctx[s], r->heap_pairs, &r->heap[s]) < 0)
+        if (idle_heap(c->stacks[s], c->ctx[BENCH_MODE_FULL][s], r->heap_pairs, &r->heap[s]) < 0)
             return -1;
-    void *release = bench_openssl.setup(certs, 1);
-    int rc = release && bench_openssl.handshakes(release, 2) == 0 &&
-                     bench_openssl.idle_heap(release, r->heap_pairs, &r->openssl_release_heap) == 0
-                 ? 0
-                 : -1;
+    bench_setup setup = {.certs = certs, .mode = BENCH_MODE_FULL, .release_buffers = 1};
+    void *release = bench_openssl.setup(&setup);
+    int rc =
+        release && idle_heap(&bench_openssl, release, r->heap_pairs, &r->openssl_release_heap) == 0
+            ? 0
+            : -1;
     bench_openssl.teardown(release);
     return rc;
 }
 
-static int run_all(const bench_certs *certs, bench_results *r)
+/* Starts redis-server for the Redis row if it runs. 0, or -1 for a failure that ends the run. */
+static int prepare_redis(const options *opt, bench_results *r, char *url, size_t cap)
 {
-    const bench_stack *const stacks[BENCH_STACKS] = {&bench_parley, &bench_openssl};
-    void *ctx[BENCH_STACKS] = {NULL, NULL};
+    bench_resume_status *status = &r->resume_status[BENCH_MODE_REDIS - BENCH_FIRST_RESUME];
+    if (*status != BENCH_RESUME_RUN || r->resumed == 0)
+        return 0;
+    int rc = bench_redis_start(url, cap);
+    if (rc == -1) {
+        *status = BENCH_RESUME_NO_REDIS;
+        fprintf(stderr, "parley-bench: redis-server is not installed: the Redis row is not run\n");
+        return opt->resume[BENCH_MODE_REDIS - BENCH_FIRST_RESUME] == 2 ? -1 : 0;
+    }
+    return rc;
+}
+
+static int run_all(const options *opt, const bench_certs *certs, bench_results *r)
+{
+    bench_contexts c = {.stacks = {&bench_parley, &bench_openssl}};
+    char url[64] = "";
     int rc = -1;
-    for (int s = 0; s < BENCH_STACKS; s++)
-        if ((ctx[s] = stacks[s]->setup(certs, 0)) == NULL)
-            goto done;
-    if (run_rounds(stacks, ctx, r) < 0)
+    /* Without redis-server, a --resume that named redis still prints the table, then fails. */
+    int redis_rc = prepare_redis(opt, r, url, sizeof(url));
+    if (redis_rc < 0 &&
+        r->resume_status[BENCH_MODE_REDIS - BENCH_FIRST_RESUME] != BENCH_RESUME_NO_REDIS)
+        return -1;
+    for (int m = 0; m < BENCH_MODES; m++)
+        for (int s = 0; mode_runs(r, m) && s < BENCH_STACKS; s++) {
+            bench_setup setup = {.certs = certs, .mode = (bench_mode)m, .redis_url = url};
+            if ((c.ctx[m][s] = c.stacks[s]->setup(&setup)) == NULL)
+                goto done;
+        }
+    if (run_rounds(&c, r) < 0)
         goto done;
-    if (r->heap_pairs > 0 && run_heap(stacks, ctx, certs, r) < 0)
+    if (r->heap_pairs > 0 && run_heap(&c, certs, r) < 0)
         goto done;
-    rc = 0;
+    rc = redis_rc < 0 ? 1 : 0;
 done:
-    for (int s = 0; s < BENCH_STACKS; s++)
-        if (ctx[s])
-            stacks[s]->teardown(ctx[s]);
+    for (int m = 0; m < BENCH_MODES; m++)
+        for (int s = 0; s < BENCH_STACKS; s++)
+            if (c.ctx[m][s])
+                c.stacks[s]->teardown(c.ctx[m][s]);
+    bench_redis_stop();
     return rc;
 }
 
@@ -238,20 +448,24 @@ int main(int argc, char **argv)
         return 1;
     int rc;
     if (opt.callgrind_stack) {
-        rc = run_callgrind_one(
-            strcmp(opt.callgrind_stack, "parley") == 0 ? &bench_parley : &bench_openssl, &certs);
+        rc = run_callgrind_one(opt.callgrind_stack, opt.callgrind_mode, &certs);
+        bench_redis_stop();
     } else {
         static bench_results results;
         results = (bench_results){
             .cert_source = opt.certs_dir ? opt.certs_dir : "generated",
             .handshakes = opt.handshakes,
+            .resumed = opt.resumed,
             .rounds = opt.rounds,
             .bulk_bytes = (size_t)opt.bulk_mib << 20,
             .bulk_chunk = BULK_CHUNK,
             .heap_pairs = opt.heap_pairs,
         };
-        rc = run_all(&certs, &results);
-        if (rc == 0) {
+        for (int v = 0; v < BENCH_RESUMES; v++)
+            results.resume_status[v] = opt.resume[v] ? BENCH_RESUME_RUN : BENCH_RESUME_OFF;
+        /* 1: measured, but a row asked for by name could not run. */
+        rc = run_all(&opt, &certs, &results);
+        if (rc >= 0) {
             if (opt.json)
                 bench_print_json(&results, stdout);
             else

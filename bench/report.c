@@ -10,6 +10,11 @@ static double ratio(double parley, double openssl)
     return openssl > 0 ? parley / openssl : 0;
 }
 
+static int resume_ran(const bench_results *r, int variant)
+{
+    return r->resumed > 0 && r->resume_status[variant] == BENCH_RESUME_RUN;
+}
+
 static void print_rounds(FILE *out, const char *label,
                          const double rates[BENCH_STACKS][BENCH_MAX_ROUNDS], int rounds)
 {
@@ -27,41 +32,64 @@ void bench_print_table(const bench_results *r, FILE *out)
             "parley-bench: TLS 1.2 ECDHE-RSA-AES128-GCM-SHA256, x25519, rsa_pss_rsae_sha256, "
             "RSA-2048 server certificate (%s), client verifies chain and name\n",
             r->cert_source);
-    fprintf(out, "%ld handshakes and %zu MiB in %zu KiB writes per stack per round, %d rounds\n\n",
-            r->handshakes, r->bulk_bytes >> 20, r->bulk_chunk >> 10, r->rounds);
-    if (r->handshakes > 0 || r->bulk_bytes > 0) {
+    fprintf(out,
+            "%ld full and %ld resumed handshakes (each variant) and %zu MiB in %zu KiB writes per "
+            "stack per round, %d rounds\n\n",
+            r->handshakes, r->resumed, r->bulk_bytes >> 20, r->bulk_chunk >> 10, r->rounds);
+    if (r->handshakes > 0 || r->resumed > 0 || r->bulk_bytes > 0) {
         fprintf(out, "per round:\n");
         if (r->handshakes > 0)
             print_rounds(out, "hs/s", r->handshake_rate, r->rounds);
+        for (int v = 0; v < BENCH_RESUMES; v++)
+            if (resume_ran(r, v)) {
+                char label[32];
+                snprintf(label, sizeof(label), "%s/s", bench_mode_name(BENCH_FIRST_RESUME + v));
+                print_rounds(out, label, r->resume_rate[v], r->rounds);
+            }
         if (r->bulk_bytes > 0)
             print_rounds(out, "MB/s", r->bulk_rate, r->rounds);
         fputc('\n', out);
     }
-    fprintf(out, "%-44s %12s %12s %8s\n", "metric", "parley", "openssl", "ratio");
+    fprintf(out, "%-46s %12s %12s %8s\n", "metric", "parley", "openssl", "ratio");
     if (r->handshakes > 0)
-        fprintf(out, "%-44s %12.1f %12.1f %8.2f\n", "full handshakes/s (median)",
+        fprintf(out, "%-46s %12.1f %12.1f %8.2f\n", "full handshakes/s (median)",
                 r->handshake_median[BENCH_PARLEY], r->handshake_median[BENCH_OPENSSL],
                 ratio(r->handshake_median[BENCH_PARLEY], r->handshake_median[BENCH_OPENSSL]));
+    for (int v = 0; r->resumed > 0 && v < BENCH_RESUMES; v++) {
+        char label[64];
+        snprintf(label, sizeof(label), "%s (median)", bench_mode_title(BENCH_FIRST_RESUME + v));
+        if (resume_ran(r, v))
+            fprintf(out, "%-46s %12.1f %12.1f %8.2f\n", label, r->resume_median[v][BENCH_PARLEY],
+                    r->resume_median[v][BENCH_OPENSSL],
+                    ratio(r->resume_median[v][BENCH_PARLEY], r->resume_median[v][BENCH_OPENSSL]));
+        else if (r->resume_status[v] == BENCH_RESUME_NO_REDIS)
+            fprintf(out, "%-46s %s\n", label, "not run: redis-server missing");
+    }
     if (r->bulk_bytes > 0)
-        fprintf(out, "%-44s %12.1f %12.1f %8.2f\n", "bulk MB/s client->server (median)",
+        fprintf(out, "%-46s %12.1f %12.1f %8.2f\n", "bulk MB/s client->server (median)",
                 r->bulk_median[BENCH_PARLEY], r->bulk_median[BENCH_OPENSSL],
                 ratio(r->bulk_median[BENCH_PARLEY], r->bulk_median[BENCH_OPENSSL]));
     if (r->heap_pairs > 0) {
         const bench_heap *p = &r->heap[BENCH_PARLEY], *o = &r->heap[BENCH_OPENSSL],
                          *rel = &r->openssl_release_heap;
-        fprintf(out, "%-44s %12.0f %12.0f %8.2f\n", "heap bytes per idle server connection",
+        fprintf(out, "%-46s %12.0f %12.0f %8.2f\n", "heap bytes per idle server connection",
                 p->server, o->server, ratio(p->server, o->server));
-        fprintf(out, "%-44s %12.0f %12.0f %8.2f\n", "heap bytes per idle client connection",
+        fprintf(out, "%-46s %12.0f %12.0f %8.2f\n", "heap bytes per idle client connection",
                 p->client, o->client, ratio(p->client, o->client));
-        fprintf(out, "%-44s %12s %12.0f %8.2f\n", "  openssl RELEASE_BUFFERS: server", "",
+        fprintf(out, "%-46s %12s %12.0f %8.2f\n", "  openssl RELEASE_BUFFERS: server", "",
                 rel->server, ratio(p->server, rel->server));
-        fprintf(out, "%-44s %12s %12.0f %8.2f\n", "  openssl RELEASE_BUFFERS: client", "",
+        fprintf(out, "%-46s %12s %12.0f %8.2f\n", "  openssl RELEASE_BUFFERS: client", "",
                 rel->client, ratio(p->client, rel->client));
     }
     fputc('\n', out);
     if (r->handshakes > 0)
         fprintf(out, "handshake ratio parley/openssl: %.2f\n",
                 ratio(r->handshake_median[BENCH_PARLEY], r->handshake_median[BENCH_OPENSSL]));
+    for (int v = 0; v < BENCH_RESUMES; v++)
+        if (resume_ran(r, v))
+            fprintf(out, "resumed (%s) ratio parley/openssl: %.2f\n",
+                    bench_mode_name(BENCH_FIRST_RESUME + v),
+                    ratio(r->resume_median[v][BENCH_PARLEY], r->resume_median[v][BENCH_OPENSSL]));
     if (r->bulk_bytes > 0)
         fprintf(out, "bulk ratio parley/openssl: %.2f\n",
                 ratio(r->bulk_median[BENCH_PARLEY], r->bulk_median[BENCH_OPENSSL]));
@@ -92,7 +120,8 @@ void bench_print_json(const bench_results *r, FILE *out)
     fprintf(out, "  \"suite\": \"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\",\n");
     fprintf(out, "  \"group\": \"x25519\",\n  \"signature\": \"rsa_pss_rsae_sha256\",\n");
     fprintf(out, "  \"certificates\": \"%s\",\n", r->cert_source);
-    fprintf(out, "  \"handshakes\": %ld,\n  \"rounds\": %d,\n", r->handshakes, r->rounds);
+    fprintf(out, "  \"handshakes\": %ld,\n  \"resumed\": %ld,\n  \"rounds\": %d,\n", r->handshakes,
+            r->resumed, r->rounds);
     fprintf(out, "  \"bulk_bytes\": %zu,\n  \"bulk_chunk\": %zu,\n", r->bulk_bytes, r->bulk_chunk);
     fprintf(out, "  \"heap_pairs\": %d,\n", r->heap_pairs);
     for (int s = 0; s < BENCH_STACKS; s++) {
@@ -101,13 +130,30 @@ void bench_print_json(const bench_results *r, FILE *out)
         fprintf(out, ",\n    \"handshakes_per_s_median\": %.3f,\n", r->handshake_median[s]);
         fprintf(out, "    \"bulk_mb_per_s\": ");
         print_json_list(out, r->bulk_rate[s], r->bulk_bytes > 0 ? r->rounds : 0);
-        fprintf(out, ",\n    \"bulk_mb_per_s_median\": %.3f,\n    ", r->bulk_median[s]);
+        fprintf(out, ",\n    \"bulk_mb_per_s_median\": %.3f,\n", r->bulk_median[s]);
+        for (int v = 0; v < BENCH_RESUMES; v++) {
+            const char *name = bench_mode_name(BENCH_FIRST_RESUME + v);
+            fprintf(out, "    \"resumed_%s_per_s\": ", name);
+            print_json_list(out, r->resume_rate[v][s], resume_ran(r, v) ? r->rounds : 0);
+            fprintf(out, ",\n    \"resumed_%s_per_s_median\": %.3f,\n", name,
+                    r->resume_median[v][s]);
+        }
+        fputs("    ", out);
         print_json_heap(out, "heap_bytes_per_connection", &r->heap[s]);
         fprintf(out, "\n  },\n");
     }
     fprintf(out, "  \"openssl_release_buffers\": {");
     print_json_heap(out, "heap_bytes_per_connection", &r->openssl_release_heap);
-    fprintf(out, "},\n  \"ratios\": {\"handshake\": %.4f, \"bulk\": %.4f, \"heap\": %.4f}\n}\n",
+    fprintf(out, "},\n  \"resume_not_run\": {");
+    for (int v = 0, n = 0; v < BENCH_RESUMES; v++)
+        if (r->resume_status[v] == BENCH_RESUME_NO_REDIS)
+            fprintf(out, "%s\"%s\": \"redis-server missing\"", n++ ? ", " : "",
+                    bench_mode_name(BENCH_FIRST_RESUME + v));
+    fprintf(out, "},\n  \"ratios\": {");
+    for (int v = 0; v < BENCH_RESUMES; v++)
+        fprintf(out, "\"resumed_%s\": %.4f, ", bench_mode_name(BENCH_FIRST_RESUME + v),
+                ratio(r->resume_median[v][BENCH_PARLEY], r->resume_median[v][BENCH_OPENSSL]));
+    fprintf(out, "\"handshake\": %.4f, \"bulk\": %.4f, \"heap\": %.4f}\n}\n",
             ratio(r->handshake_median[BENCH_PARLEY], r->handshake_median[BENCH_OPENSSL]),
             ratio(r->bulk_median[BENCH_PARLEY], r->bulk_median[BENCH_OPENSSL]),
             ratio(r->heap[BENCH_PARLEY].server + r->heap[BENCH_PARLEY].client,

@@ -2,8 +2,9 @@
  * The OpenSSL libssl side of the benchmark: two SSL_CTXs made once, every connection pair joined
  * by a BIO pair (memory, no sockets), driven with SSL_do_handshake / SSL_write / SSL_read.
  * Configured for exactly the work parley does: TLS 1.2 only, one suite, x25519, the same
- * RSA-PSS signature scheme parley's server picks, client verifying chain and host name, and no
- * session cache or tickets (parley's server keeps no session state yet).
+ * RSA-PSS signature scheme parley's server picks, client verifying chain and host name. Full
+ * handshakes run with no session cache and no tickets; the resumption modes turn on the server's
+ * session cache (internal, or external in Redis through the new/get/remove callbacks) or tickets.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,15 +14,22 @@
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
 
+#include <hiredis/hiredis.h>
+
 #include "bench.h"
 
 /* A BIO pair holds one whole 16 KiB record plus header and tag; bulk wants a few in flight. */
 #define HANDSHAKE_PIPE_BYTES (17 * 1024)
 #define BULK_PIPE_BYTES      (64 * 1024)
 
+#define REDIS_PREFIX "openssl:session:" /* parley's cache uses "parley:session:" */
+#define REDIS_ID_MAX SSL_MAX_SSL_SESSION_ID_LENGTH
+
 typedef struct openssl_stack {
     SSL_CTX *server;
     SSL_CTX *client;
+    SSL_SESSION *session; /* the client's, from prime, offered by every resuming client */
+    redisContext *redis;  /* BENCH_MODE_REDIS: the server's external session cache */
 } openssl_stack;
 
 static void report_openssl(const char *what)
@@ -43,8 +51,6 @@ static SSL_CTX *new_context(const SSL_METHOD *method, int release_buffers)
              SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION) == 1 &&
              SSL_CTX_set_cipher_list(ctx, "ECDHE-RSA-AES128-GCM-SHA256") == 1 &&
              SSL_CTX_set1_groups_list(ctx, "X25519") == 1;
-    SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
-    SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
     if (release_buffers)
         SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
     if (!ok) {
@@ -54,23 +60,143 @@ static SSL_CTX *new_context(const SSL_METHOD *method, int release_buffers)
     return ctx;
 }
 
+/* ---- the server's session cache in Redis: what parley_session_cache_redis does, through
+ * OpenSSL's external cache callbacks, so both stacks pay the same round trips (one SET per full
+ * handshake, one GET per resumption). Keys are the prefix and the session ID in hex. */
+
+static size_t redis_key(char *out, const unsigned char *id, size_t id_len)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t n = sizeof(REDIS_PREFIX) - 1;
+    memcpy(out, REDIS_PREFIX, n);
+    for (size_t i = 0; i < id_len; i++) {
+        out[n++] = hex[id[i] >> 4];
+        out[n++] = hex[id[i] & 15];
+    }
+    out[n] = '\0';
+    return n;
+}
+
+static redisContext *redis_of(SSL *ssl)
+{
+    const openssl_stack *st = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
+    return st->redis;
+}
+
+static int redis_new_session(SSL *ssl, SSL_SESSION *session)
+{
+    unsigned int id_len;
+    const unsigned char *id = SSL_SESSION_get_id(session, &id_len);
+    int der_len = i2d_SSL_SESSION(session, NULL);
+    unsigned char *der = der_len > 0 ? malloc((size_t)der_len) : NULL;
+    if (der != NULL && id_len > 0 && id_len <= REDIS_ID_MAX) {
+        unsigned char *p = der;
+        i2d_SSL_SESSION(session, &p);
+        char key[sizeof(REDIS_PREFIX) + 2 * REDIS_ID_MAX];
+        size_t key_len = redis_key(key, id, id_len);
+        redisReply *reply = redisCommand(redis_of(ssl), "SET %b %b EX %ld", key, key_len, der,
+                                         (size_t)der_len, (long)SSL_SESSION_get_timeout(session));
+        if (reply == NULL || reply->type != REDIS_REPLY_STATUS)
+            fprintf(stderr, "parley-bench: openssl: Redis SET failed\n");
+        freeReplyObject(reply);
+        OPENSSL_cleanse(der, (size_t)der_len);
+    }
+    free(der);
+    return 0; /* no reference kept: OpenSSL frees its own */
+}
+
+static SSL_SESSION *redis_get_session(SSL *ssl, const unsigned char *id, int id_len, int *copy)
+{
+    *copy = 0; /* the session returned is OpenSSL's to free */
+    if (id_len <= 0 || id_len > REDIS_ID_MAX)
+        return NULL;
+    char key[sizeof(REDIS_PREFIX) + 2 * REDIS_ID_MAX];
+    size_t key_len = redis_key(key, id, (size_t)id_len);
+    redisReply *reply = redisCommand(redis_of(ssl), "GET %b", key, key_len);
+    SSL_SESSION *session = NULL;
+    if (reply != NULL && reply->type == REDIS_REPLY_STRING) {
+        const unsigned char *p = (const unsigned char *)reply->str;
+        session = d2i_SSL_SESSION(NULL, &p, (long)reply->len);
+        OPENSSL_cleanse(reply->str, reply->len);
+    }
+    freeReplyObject(reply);
+    return session;
+}
+
+static void redis_remove_session(SSL_CTX *ctx, SSL_SESSION *session)
+{
+    const openssl_stack *st = SSL_CTX_get_app_data(ctx);
+    unsigned int id_len;
+    const unsigned char *id = SSL_SESSION_get_id(session, &id_len);
+    if (id_len == 0 || id_len > REDIS_ID_MAX)
+        return;
+    char key[sizeof(REDIS_PREFIX) + 2 * REDIS_ID_MAX];
+    size_t key_len = redis_key(key, id, id_len);
+    freeReplyObject(redisCommand(st->redis, "DEL %b", key, key_len));
+}
+
+static int connect_redis(openssl_stack *st, const char *url)
+{
+    int port = 0;
+    struct timeval timeout = {1, 0}; /* parley's cache is given the same 1000 ms */
+    if (url == NULL || sscanf(url, "redis://127.0.0.1:%d", &port) != 1)
+        return -1;
+    st->redis = redisConnectWithTimeout("127.0.0.1", port, timeout);
+    if (st->redis == NULL || st->redis->err != 0 || redisSetTimeout(st->redis, timeout) != 0) {
+        fprintf(stderr, "parley-bench: openssl: cannot reach Redis at %s: %s\n", url,
+                st->redis ? st->redis->errstr : "out of memory");
+        return -1;
+    }
+    SSL_CTX_set_app_data(st->server, st);
+    SSL_CTX_set_session_cache_mode(st->server, SSL_SESS_CACHE_SERVER | SSL_SESS_CACHE_NO_INTERNAL);
+    SSL_CTX_sess_set_new_cb(st->server, redis_new_session);
+    SSL_CTX_sess_set_get_cb(st->server, redis_get_session);
+    SSL_CTX_sess_set_remove_cb(st->server, redis_remove_session);
+    return 0;
+}
+
+/* The session state of a mode: none for full handshakes; the internal server cache without
+ * tickets; tickets (the default) without a server cache; the external cache in Redis without
+ * tickets. The client keeps its session itself (prime), so its own cache stays off. */
+static int set_session_state(openssl_stack *st, const bench_setup *setup)
+{
+    SSL_CTX_set_session_cache_mode(st->client, SSL_SESS_CACHE_OFF);
+    if (setup->mode != BENCH_MODE_TICKET) {
+        SSL_CTX_set_options(st->server, SSL_OP_NO_TICKET);
+        SSL_CTX_set_options(st->client, SSL_OP_NO_TICKET);
+    }
+    switch (setup->mode) {
+    case BENCH_MODE_ID:
+        SSL_CTX_set_session_cache_mode(st->server, SSL_SESS_CACHE_SERVER);
+        return 0;
+    case BENCH_MODE_REDIS:
+        return connect_redis(st, setup->redis_url);
+    default:
+        SSL_CTX_set_session_cache_mode(st->server, SSL_SESS_CACHE_OFF);
+        return 0;
+    }
+}
+
 static void openssl_teardown(void *opaque)
 {
     openssl_stack *st = opaque;
     if (st == NULL)
         return;
+    SSL_SESSION_free(st->session);
     SSL_CTX_free(st->server);
     SSL_CTX_free(st->client);
+    redisFree(st->redis);
     free(st);
 }
 
-static void *openssl_setup(const bench_certs *certs, int release_buffers)
+static void *openssl_setup(const bench_setup *setup)
 {
+    const bench_certs *certs = setup->certs;
     openssl_stack *st = calloc(1, sizeof(*st));
     if (st == NULL)
         return NULL;
-    st->server = new_context(TLS_server_method(), release_buffers);
-    st->client = new_context(TLS_client_method(), release_buffers);
+    st->server = new_context(TLS_server_method(), setup->release_buffers);
+    st->client = new_context(TLS_client_method(), setup->release_buffers);
     if (st->server == NULL || st->client == NULL ||
         SSL_CTX_use_certificate_chain_file(st->server, certs->chain_file) != 1 ||
         SSL_CTX_use_PrivateKey_file(st->server, certs->key_file, SSL_FILETYPE_PEM) != 1 ||
@@ -79,6 +205,10 @@ static void *openssl_setup(const bench_certs *certs, int release_buffers)
         SSL_CTX_set1_sigalgs_list(st->server, "rsa_pss_rsae_sha256") != 1 ||
         SSL_CTX_load_verify_locations(st->client, certs->ca_file, NULL) != 1) {
         report_openssl("setting up the SSL_CTXs");
+        openssl_teardown(st);
+        return NULL;
+    }
+    if (set_session_state(st, setup) < 0) {
         openssl_teardown(st);
         return NULL;
     }
@@ -92,8 +222,19 @@ static int still_going(SSL *ssl, int rc)
     return err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE;
 }
 
+/* Frees a connection as after a clean close: OpenSSL removes the session of a connection freed
+ * without one from the cache and makes it unresumable, which a real server would not see for a
+ * connection that ended well. Marked, not sent, since the benchmark measures handshakes. */
+static void release_ssl(SSL *ssl)
+{
+    if (ssl != NULL)
+        SSL_set_shutdown(ssl, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+    SSL_free(ssl);
+}
+
 /* A new client and server joined by a BIO pair, handshake completed. */
-static int connect_pair(openssl_stack *st, size_t pipe_bytes, SSL **client_out, SSL **server_out)
+static int connect_pair(openssl_stack *st, size_t pipe_bytes, int resume, SSL **client_out,
+                        SSL **server_out)
 {
     SSL *client = SSL_new(st->client), *server = SSL_new(st->server);
     BIO *client_end = NULL, *server_end = NULL;
@@ -109,8 +250,9 @@ static int connect_pair(openssl_stack *st, size_t pipe_bytes, SSL **client_out, 
     SSL_set_connect_state(client);
     SSL_set_accept_state(server);
     if (SSL_set_tlsext_host_name(client, BENCH_SERVER_NAME) != 1 ||
-        SSL_set1_host(client, BENCH_SERVER_NAME) != 1) {
-        report_openssl("setting the server name");
+        SSL_set1_host(client, BENCH_SERVER_NAME) != 1 ||
+        (resume && SSL_set_session(client, st->session) != 1)) {
+        report_openssl("setting the server name or the session");
         goto fail;
     }
     /* A TLS 1.2 full handshake is two round trips; anything beyond a few turns is a stall. */
@@ -122,6 +264,13 @@ static int connect_pair(openssl_stack *st, size_t pipe_bytes, SSL **client_out, 
         if (server_rc != 1 && !still_going(server, server_rc))
             break;
         if (client_rc == 1 && server_rc == 1) {
+            if (resume && (!SSL_session_reused(client) || !SSL_session_reused(server))) {
+                fprintf(stderr,
+                        "parley-bench: openssl did a full handshake where the benchmark measures "
+                        "resumed ones (reused: client %d, server %d)\n",
+                        SSL_session_reused(client), SSL_session_reused(server));
+                goto fail;
+            }
             *client_out = client;
             *server_out = server;
             return 0;
@@ -131,40 +280,66 @@ static int connect_pair(openssl_stack *st, size_t pipe_bytes, SSL **client_out, 
             X509_verify_cert_error_string(SSL_get_verify_result(client)));
     report_openssl("handshake");
 fail:
-    SSL_free(client);
-    SSL_free(server);
+    release_ssl(client);
+    release_ssl(server);
     return -1;
 }
 
-/* The first connection proves the stack really does the work the benchmark claims. */
-static int check_negotiated(SSL *client)
+static int openssl_connect(void *opaque, int resume, void **client, void **server)
 {
-    const SSL_CIPHER *cipher = SSL_get_current_cipher(client);
-    int sig_nid = NID_undef;
-    SSL_get_peer_signature_type_nid(client, &sig_nid);
-    if (SSL_version(client) != TLS1_2_VERSION || cipher == NULL ||
-        SSL_CIPHER_get_id(cipher) != 0x0300C02FUL ||
-        SSL_get_negotiated_group(client) != NID_X25519 || sig_nid != NID_rsassaPss ||
-        SSL_get_verify_result(client) != X509_V_OK) {
-        fprintf(stderr, "parley-bench: openssl negotiated something other than the benchmark's "
-                        "TLS 1.2 ECDHE-RSA-AES128-GCM-SHA256, x25519, rsa_pss_rsae_sha256\n");
+    SSL *c, *s;
+    if (connect_pair(opaque, HANDSHAKE_PIPE_BYTES, resume, &c, &s) < 0)
+        return -1;
+    *client = c;
+    *server = s;
+    return 0;
+}
+
+static void openssl_release(void *conn)
+{
+    release_ssl(conn);
+}
+
+/* The pipe is the benchmark's transport, not TLS state; a socket BIO would replace it. */
+static void openssl_detach(void *client, void *server)
+{
+    SSL_set_bio(client, NULL, NULL);
+    SSL_set_bio(server, NULL, NULL);
+}
+
+static int openssl_prime(void *opaque)
+{
+    openssl_stack *st = opaque;
+    SSL *client, *server;
+    if (connect_pair(st, HANDSHAKE_PIPE_BYTES, 0, &client, &server) < 0)
+        return -1;
+    SSL_SESSION_free(st->session);
+    st->session = SSL_get1_session(client);
+    release_ssl(client);
+    release_ssl(server);
+    if (st->session == NULL || !SSL_SESSION_is_resumable(st->session)) {
+        fprintf(stderr, "parley-bench: openssl: the server gave no session to resume\n");
         return -1;
     }
     return 0;
 }
 
-static int openssl_handshakes(void *opaque, long count)
+/* The first connection proves the stack really does the work the benchmark claims (a resumed
+ * one has no key exchange and no signature to look at). */
+static int openssl_check(void *opaque, void *conn, int resume)
 {
-    openssl_stack *st = opaque;
-    for (long i = 0; i < count; i++) {
-        SSL *client, *server;
-        if (connect_pair(st, HANDSHAKE_PIPE_BYTES, &client, &server) < 0)
-            return -1;
-        int rc = i == 0 ? check_negotiated(client) : 0;
-        SSL_free(client);
-        SSL_free(server);
-        if (rc < 0)
-            return -1;
+    (void)opaque;
+    SSL *client = conn;
+    const SSL_CIPHER *cipher = SSL_get_current_cipher(client);
+    int sig_nid = NID_undef;
+    SSL_get_peer_signature_type_nid(client, &sig_nid);
+    if (SSL_version(client) != TLS1_2_VERSION || cipher == NULL ||
+        SSL_CIPHER_get_id(cipher) != 0x0300C02FUL ||
+        (!resume && (SSL_get_negotiated_group(client) != NID_X25519 || sig_nid != NID_rsassaPss)) ||
+        SSL_get_verify_result(client) != X509_V_OK) {
+        fprintf(stderr, "parley-bench: openssl negotiated something other than the benchmark's "
+                        "TLS 1.2 ECDHE-RSA-AES128-GCM-SHA256, x25519, rsa_pss_rsae_sha256\n");
+        return -1;
     }
     return 0;
 }
@@ -190,7 +365,7 @@ static int openssl_bulk(void *opaque, size_t total, size_t chunk, double *second
 {
     openssl_stack *st = opaque;
     SSL *client, *server;
-    if (connect_pair(st, BULK_PIPE_BYTES, &client, &server) < 0)
+    if (connect_pair(st, BULK_PIPE_BYTES, 0, &client, &server) < 0)
         return -1;
     unsigned char *data = malloc(chunk), *sink = malloc(chunk);
     int rc = data && sink ? 0 : -1;
@@ -221,39 +396,8 @@ static int openssl_bulk(void *opaque, size_t total, size_t chunk, double *second
     }
     free(data);
     free(sink);
-    SSL_free(client);
-    SSL_free(server);
-    return rc;
-}
-
-static int openssl_idle_heap(void *opaque, int pairs, bench_heap *out)
-{
-    openssl_stack *st = opaque;
-    SSL **clients = calloc((size_t)pairs, sizeof(*clients));
-    SSL **servers = calloc((size_t)pairs, sizeof(*servers));
-    int made = 0, rc = clients && servers ? 0 : -1;
-    double before = bench_heap_in_use();
-    for (; rc == 0 && made < pairs; made++) {
-        if (connect_pair(st, HANDSHAKE_PIPE_BYTES, &clients[made], &servers[made]) < 0) {
-            rc = -1;
-            break;
-        }
-        /* The pipe is the benchmark's transport, not TLS state; a socket BIO would replace it. */
-        SSL_set_bio(clients[made], NULL, NULL);
-        SSL_set_bio(servers[made], NULL, NULL);
-    }
-    double with_both = bench_heap_in_use();
-    for (int i = 0; i < made; i++)
-        SSL_free(clients[i]);
-    double servers_only = bench_heap_in_use();
-    for (int i = 0; i < made; i++)
-        SSL_free(servers[i]);
-    free(clients);
-    free(servers);
-    if (rc == 0) {
-        out->server = (servers_only - before) / pairs;
-        out->client = (with_both - servers_only) / pairs;
-    }
+    release_ssl(client);
+    release_ssl(server);
     return rc;
 }
 
@@ -261,7 +405,10 @@ const bench_stack bench_openssl = {
     .name = "openssl",
     .setup = openssl_setup,
     .teardown = openssl_teardown,
-    .handshakes = openssl_handshakes,
+    .prime = openssl_prime,
+    .connect = openssl_connect,
+    .check = openssl_check,
+    .release = openssl_release,
+    .detach = openssl_detach,
     .bulk = openssl_bulk,
-    .idle_heap = openssl_idle_heap,
 };

@@ -16,6 +16,8 @@
 typedef struct parley_stack {
     parley_config *server;
     parley_config *client;
+    bench_mode mode;
+    parley_session *session; /* the client's, from prime, offered by every resuming client */
 } parley_stack;
 
 /* The wire between the two sides: one whole flight or a few records fit at once. Static, like a
@@ -42,27 +44,59 @@ static void parley_teardown(void *opaque)
     parley_stack *st = opaque;
     if (st == NULL)
         return;
+    parley_session_free(st->session);
     parley_config_free(st->server);
     parley_config_free(st->client);
     free(st);
 }
 
-static void *parley_setup(const bench_certs *certs, int release_buffers)
+static void warn_redis(const char *message, void *arg)
 {
-    (void)release_buffers; /* parley holds no I/O buffer on an idle connection */
+    (void)arg;
+    fprintf(stderr, "parley-bench: parley: %s\n", message);
+}
+
+/* The session state of a mode. Full handshakes: none, so parley does the same work as libssl
+ * with its cache and tickets off (by default parley's server keeps every session in its embedded
+ * cache and both sides use tickets). Session IDs: the client asks for no ticket, so the server
+ * resumes from its cache (the default embedded one, or Redis). Tickets: the defaults of both
+ * sides, without the server's cache. */
+static int set_session_state(parley_stack *st, const bench_setup *setup)
+{
+    int tickets = setup->mode == BENCH_MODE_TICKET;
+    int rc = parley_config_set_session_tickets(st->client, tickets) == PARLEY_OK &&
+                     parley_config_set_session_tickets(
+                         st->server, tickets || setup->mode != BENCH_MODE_FULL) == PARLEY_OK
+                 ? 0
+                 : -1;
+    if (rc == 0 && (setup->mode == BENCH_MODE_FULL || setup->mode == BENCH_MODE_TICKET))
+        rc = parley_config_set_session_cache(st->server, NULL) == PARLEY_OK ? 0 : -1;
+    if (rc == 0 && setup->mode == BENCH_MODE_REDIS) {
+        parley_session_cache *redis =
+            parley_session_cache_redis(setup->redis_url, 1000, warn_redis, NULL);
+        rc = redis && parley_config_set_session_cache(st->server, redis) == PARLEY_OK ? 0 : -1;
+        parley_session_cache_free(redis); /* the configuration holds its own reference */
+    }
+    return rc;
+}
+
+static void *parley_setup(const bench_setup *setup)
+{
+    /* setup->release_buffers: parley holds no I/O buffer on an idle connection */
     parley_stack *st = calloc(1, sizeof(*st));
     if (st == NULL)
         return NULL;
+    st->mode = setup->mode;
     st->server = new_config();
     st->client = new_config();
     if (st->server == NULL || st->client == NULL) {
         parley_teardown(st);
         return NULL;
     }
-    if (parley_config_add_certificate(st->server, certs->chain_file, certs->key_file) !=
-            PARLEY_OK ||
-        parley_config_set_ca_file(st->client, certs->ca_file) != PARLEY_OK ||
-        parley_config_set_verify(st->client, 1) != PARLEY_OK) {
+    if (parley_config_add_certificate(st->server, setup->certs->chain_file,
+                                      setup->certs->key_file) != PARLEY_OK ||
+        parley_config_set_ca_file(st->client, setup->certs->ca_file) != PARLEY_OK ||
+        parley_config_set_verify(st->client, 1) != PARLEY_OK || set_session_state(st, setup) < 0) {
         fprintf(stderr, "parley-bench: parley config: %s%s\n", parley_config_error(st->server),
                 parley_config_error(st->client));
         parley_teardown(st);
@@ -90,12 +124,14 @@ static void report_failure(parley_conn *client, parley_conn *server)
 }
 
 /* A new client and server, handshake completed, nothing left in flight. */
-static int connect_pair(parley_stack *st, parley_conn **client_out, parley_conn **server_out)
+static int connect_pair(parley_stack *st, int resume, parley_conn **client_out,
+                        parley_conn **server_out)
 {
     parley_conn *client = parley_conn_new(st->client, PARLEY_CLIENT);
     parley_conn *server = parley_conn_new(st->server, PARLEY_SERVER);
     if (client == NULL || server == NULL ||
-        parley_conn_set_server_name(client, BENCH_SERVER_NAME) != PARLEY_OK) {
+        parley_conn_set_server_name(client, BENCH_SERVER_NAME) != PARLEY_OK ||
+        (resume && parley_conn_set_session(client, st->session) != PARLEY_OK)) {
         fprintf(stderr, "parley-bench: parley_conn_new: %s%s\n", parley_config_error(st->client),
                 parley_config_error(st->server));
         goto fail;
@@ -109,6 +145,13 @@ static int connect_pair(parley_stack *st, parley_conn **client_out, parley_conn 
         if (server_rc == PARLEY_ERROR || move_handshake_bytes(server, client) < 0)
             break;
         if (client_rc == PARLEY_OK && server_rc == PARLEY_OK) {
+            if (resume && (!parley_session_resumed(client) || !parley_session_resumed(server))) {
+                fprintf(stderr,
+                        "parley-bench: parley did a full handshake where the benchmark measures "
+                        "resumed ones (resumed: client %d, server %d)\n",
+                        parley_session_resumed(client), parley_session_resumed(server));
+                goto fail;
+            }
             *client_out = client;
             *server_out = server;
             return 0;
@@ -121,29 +164,48 @@ fail:
     return -1;
 }
 
-static int check_negotiated(parley_conn *client)
+static int parley_connect(void *opaque, int resume, void **client, void **server)
 {
-    if (parley_version(client) != PARLEY_TLS1_2 || parley_cipher_suite(client) != SUITE_ID ||
-        parley_group(client) != PARLEY_GROUP_X25519 || parley_peer_subject(client)[0] == '\0') {
-        fprintf(stderr, "parley-bench: parley negotiated something other than the benchmark's "
-                        "TLS 1.2 " SUITE_NAME " with x25519 and a verified peer\n");
+    parley_conn *c, *s;
+    if (connect_pair(opaque, resume, &c, &s) < 0)
+        return -1;
+    *client = c;
+    *server = s;
+    return 0;
+}
+
+static void parley_release(void *conn)
+{
+    parley_conn_free(conn);
+}
+
+static int parley_prime(void *opaque)
+{
+    parley_stack *st = opaque;
+    parley_conn *client, *server;
+    if (connect_pair(st, 0, &client, &server) < 0)
+        return -1;
+    parley_session_free(st->session);
+    st->session = parley_conn_get_session(client);
+    parley_conn_free(client);
+    parley_conn_free(server);
+    if (st->session == NULL) {
+        fprintf(stderr, "parley-bench: parley: the server gave no session to resume\n");
         return -1;
     }
     return 0;
 }
 
-static int parley_handshakes(void *opaque, long count)
+static int parley_check(void *opaque, void *conn, int resume)
 {
-    parley_stack *st = opaque;
-    for (long i = 0; i < count; i++) {
-        parley_conn *client, *server;
-        if (connect_pair(st, &client, &server) < 0)
-            return -1;
-        int rc = i == 0 ? check_negotiated(client) : 0;
-        parley_conn_free(client);
-        parley_conn_free(server);
-        if (rc < 0)
-            return -1;
+    (void)opaque;
+    parley_conn *client = conn;
+    if (parley_version(client) != PARLEY_TLS1_2 || parley_cipher_suite(client) != SUITE_ID ||
+        (!resume && parley_group(client) != PARLEY_GROUP_X25519) ||
+        parley_peer_subject(client)[0] == '\0') {
+        fprintf(stderr, "parley-bench: parley negotiated something other than the benchmark's "
+                        "TLS 1.2 " SUITE_NAME " with x25519 and a verified peer\n");
+        return -1;
     }
     return 0;
 }
@@ -175,7 +237,7 @@ static int parley_bulk(void *opaque, size_t total, size_t chunk, double *seconds
 {
     parley_stack *st = opaque;
     parley_conn *client, *server;
-    if (connect_pair(st, &client, &server) < 0)
+    if (connect_pair(st, 0, &client, &server) < 0)
         return -1;
     uint8_t *data = malloc(chunk), *sink = malloc(chunk);
     int rc = data && sink ? 0 : -1;
@@ -212,39 +274,14 @@ static int parley_bulk(void *opaque, size_t total, size_t chunk, double *seconds
     return rc;
 }
 
-static int parley_idle_heap(void *opaque, int pairs, bench_heap *out)
-{
-    parley_stack *st = opaque;
-    parley_conn **clients = calloc((size_t)pairs, sizeof(*clients));
-    parley_conn **servers = calloc((size_t)pairs, sizeof(*servers));
-    int made = 0, rc = clients && servers ? 0 : -1;
-    double before = bench_heap_in_use();
-    for (; rc == 0 && made < pairs; made++) {
-        if (connect_pair(st, &clients[made], &servers[made]) < 0) {
-            rc = -1;
-            break;
-        }
-    }
-    double with_both = bench_heap_in_use();
-    for (int i = 0; i < made; i++)
-        parley_conn_free(clients[i]);
-    double servers_only = bench_heap_in_use();
-    for (int i = 0; i < made; i++)
-        parley_conn_free(servers[i]);
-    free(clients);
-    free(servers);
-    if (rc == 0) {
-        out->server = (servers_only - before) / pairs;
-        out->client = (with_both - servers_only) / pairs;
-    }
-    return rc;
-}
-
 const bench_stack bench_parley = {
     .name = "parley",
     .setup = parley_setup,
     .teardown = parley_teardown,
-    .handshakes = parley_handshakes,
+    .prime = parley_prime,
+    .connect = parley_connect,
+    .check = parley_check,
+    .release = parley_release,
+    .detach = NULL,
     .bulk = parley_bulk,
-    .idle_heap = parley_idle_heap,
 };
