@@ -36,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *input, size_t size)
         memcpy(data, input, size);
     const uint64_t now = 1700000000;
     /* Forged tickets: a random key name or tag does not open. */
-    require(ticket_open(keys, now, data, size, back, sizeof(back)) == 0);
+    require(ticket_open(keys, now, data, size, back, sizeof(back), NULL) == 0);
 
     parley_session s;
     if (session_decode(data, size, &s) == 0) {
@@ -44,10 +44,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *input, size_t size)
         require(n == size && memcmp(out, data, size) == 0);
         size_t t = ticket_seal(keys, now, data, size, out, sizeof(out));
         require(t == size + TICKET_OVERHEAD);
-        require(ticket_open(keys, now, out, t, back, sizeof(back)) == size);
+        bool stale = true;
+        require(ticket_open(keys, now, out, t, back, sizeof(back), &stale) == size && !stale);
+        require(ticket_open(keys, now + 3600, out, t, back, sizeof(back), &stale) == size && stale);
+        require(ticket_open(keys, now + 3 * 3600, out, t, back, sizeof(back), NULL) == 0);
         require(memcmp(back, data, size) == 0);
         out[t - 1] ^= 1;
-        require(ticket_open(keys, now, out, t, back, sizeof(back)) == 0);
+        require(ticket_open(keys, now, out, t, back, sizeof(back), NULL) == 0);
         session_clear(&s);
     }
     free(data);

@@ -65,6 +65,7 @@ void parley_conn_free(parley_conn *c)
     free(c->peer_chain);
     x509_chain_free(c->own_cert);
     parley_session_free(c->session);
+    resume_drop_bytes(c);
     free(c->session_key);
     parley_config_free(c->cfg);
     crypto_wipe(c, sizeof(*c));

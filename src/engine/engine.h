@@ -140,8 +140,10 @@ struct parley_conn {
     size_t session_id_len;
     bool resumed;
     bool session_stored;     /* server: this session is in the cache under session_id */
-    parley_session *session; /* client: the offered session, then the one established */
-    char *session_key;       /* client: its key in the configuration's session cache */
+    parley_session *session; /* client, during the handshake: the session offered */
+    uint8_t *session_bytes;  /* client, after it: the established session, serialized */
+    size_t session_bytes_len;
+    char *session_key; /* client: its key in the configuration's session cache */
     char peer_subject[X509_NAME_MAX];
     char peer_key[32];
     bool peer_authenticated;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../handshake/handshake.h"
 #include "../session/session.h"
 
 int parley_session_resumed(const parley_conn *c)
@@ -16,13 +17,9 @@ int parley_session_resumed(const parley_conn *c)
 
 parley_session *parley_conn_get_session(const parley_conn *c)
 {
-    if (!conn_established(c) || c->role != PARLEY_CLIENT || c->session == NULL)
+    if (!conn_established(c) || c->role != PARLEY_CLIENT || c->session_bytes == NULL)
         return NULL;
-    uint8_t buf[SESSION_ENCODED_MAX];
-    size_t n = session_encode(c->session, buf, sizeof(buf));
-    parley_session *copy = n ? parley_session_import(buf, n) : NULL;
-    crypto_wipe(buf, n);
-    return copy;
+    return parley_session_import(c->session_bytes, c->session_bytes_len);
 }
 
 int parley_conn_set_session(parley_conn *c, const parley_session *session)
@@ -38,6 +35,7 @@ int parley_conn_set_session(parley_conn *c, const parley_session *session)
         return PARLEY_ERROR;
     parley_session_free(c->session);
     c->session = copy;
+    resume_drop_bytes(c);
     return PARLEY_OK;
 }
 

@@ -68,6 +68,9 @@ void hs_free(parley_conn *c)
     crypto_kex_free(hs->kex);
     crypto_key_free(hs->peer_key);
     free(hs->cr_names);
+    if (hs->new_ticket != NULL)
+        crypto_wipe(hs->new_ticket, hs->new_ticket_len);
+    free(hs->new_ticket);
     if (hs->msg)
         crypto_wipe(hs->msg, hs->msg_cap);
     free(hs->msg);

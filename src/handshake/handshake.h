@@ -189,6 +189,8 @@ int resume_server_write_ticket(parley_conn *c);
 void resume_server_store(parley_conn *c);
 /* A connection ended by a fatal alert: its session must never resume. */
 void resume_forget(parley_conn *c);
+/* Wipes and frees the client's kept session bytes. */
+void resume_drop_bytes(parley_conn *c);
 
 /* Shared checks. */
 /* Verifies that the finished message body matches what the peer must have computed. */

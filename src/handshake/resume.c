@@ -165,15 +165,22 @@ int resume_client_keep(parley_conn *c)
         if (hs->new_ticket_lifetime != 0 && hs->new_ticket_lifetime < s->lifetime)
             s->lifetime = hs->new_ticket_lifetime;
     }
-    if (cfg->session_cache == NULL || !client_cache_key(c)[0] ||
-        (s->id_len == 0 && s->ticket_len == 0))
-        return 0;
+    /* Kept serialized from here on: a third of the struct's size on an idle connection. */
     uint8_t buf[SESSION_ENCODED_MAX];
-    size_t n = session_encode(s, buf, sizeof(buf));
+    size_t n = s->id_len == 0 && s->ticket_len == 0 ? 0 : session_encode(s, buf, sizeof(buf));
+    uint32_t lifetime = s->lifetime;
+    parley_session_free(s);
+    c->session = NULL;
+    if (n == 0)
+        return 0; /* nothing to resume with */
+    c->session_bytes = malloc(n);
+    if (c->session_bytes != NULL) {
+        memcpy(c->session_bytes, buf, n);
+        c->session_bytes_len = n;
+    }
     const char *key = client_cache_key(c);
-    if (n > 0)
-        session_cache_put(cfg->session_cache, (const uint8_t *)key, strlen(key), buf, n,
-                          s->lifetime);
+    if (cfg->session_cache != NULL && key[0])
+        session_cache_put(cfg->session_cache, (const uint8_t *)key, strlen(key), buf, n, lifetime);
     crypto_wipe(buf, n);
     return 0;
 }
@@ -219,8 +226,13 @@ int resume_server_find(parley_conn *c, const hs_client_hello *ch)
     hs->session_created = session_now();
     hs->issue_ticket = cfg->ticket_keys != NULL && ch->has_session_ticket;
     if (cfg->ticket_keys != NULL && ch->has_session_ticket && ch->session_ticket.len > 0) {
+        bool stale = true;
         n = ticket_open(cfg->ticket_keys, session_now(), ch->session_ticket.p,
-                        ch->session_ticket.len, buf, sizeof(buf));
+                        ch->session_ticket.len, buf, sizeof(buf), &stale);
+        /* A ticket under the current key is good as it is; renewing it would cost a seal per
+         * resumption and buy nothing. */
+        if (n > 0 && !stale)
+            hs->issue_ticket = false;
         if (n == 0)
             trace_step(c, "session ticket refused: not sealed by our keys, altered, or too old");
     }
@@ -312,10 +324,22 @@ void resume_forget(parley_conn *c)
         c->session_stored = false;
         return;
     }
-    if (c->session != NULL && cache != NULL && client_cache_key(c)[0]) {
+    if ((c->session != NULL || c->session_bytes != NULL) && cache != NULL &&
+        client_cache_key(c)[0]) {
         const char *key = client_cache_key(c);
         session_cache_remove(cache, (const uint8_t *)key, strlen(key));
     }
     parley_session_free(c->session);
     c->session = NULL;
+    resume_drop_bytes(c);
+}
+
+void resume_drop_bytes(parley_conn *c)
+{
+    if (c->session_bytes != NULL) {
+        crypto_wipe(c->session_bytes, c->session_bytes_len);
+        free(c->session_bytes);
+    }
+    c->session_bytes = NULL;
+    c->session_bytes_len = 0;
 }

@@ -142,17 +142,21 @@ size_t ticket_seal(ticket_keys *k, uint64_t now, const uint8_t *plain, size_t le
 }
 
 size_t ticket_open(ticket_keys *k, uint64_t now, const uint8_t *ticket, size_t len, uint8_t *out,
-                   size_t cap)
+                   size_t cap, bool *stale)
 {
     if (len < TICKET_OVERHEAD || len - TICKET_OVERHEAD > cap)
         return 0;
     uint64_t current = now / k->rotate;
     period_key pk;
     bool found = false;
-    for (uint64_t back = 0; !found && back <= k->keep && back <= current; back++)
-        found = copy_key(k, current - back, &pk) == 0 && crypto_memeq(pk.name, ticket, 16);
+    uint64_t back = 0;
+    for (; back <= k->keep && back <= current; back++)
+        if ((found = copy_key(k, current - back, &pk) == 0 && crypto_memeq(pk.name, ticket, 16)))
+            break;
     if (!found)
         return 0;
+    if (stale != NULL)
+        *stale = back > 0;
     size_t n = 0;
     crypto_aead *aead = crypto_aead_new(CRYPTO_AES256_GCM, 0, pk.key);
     if (aead != NULL &&

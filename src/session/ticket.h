@@ -9,6 +9,7 @@
 #ifndef PARLEY_TICKET_H
 #define PARLEY_TICKET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,8 +30,9 @@ int ticket_secret_from_file(const char *path, uint8_t secret[TICKET_SECRET_LEN],
 size_t ticket_seal(ticket_keys *k, uint64_t now, const uint8_t *plain, size_t len, uint8_t *out,
                    size_t cap);
 /* Opens a ticket into out; returns the plaintext's length, 0 if it is not one of ours, was
- * altered, or its key's period is over. */
+ * altered, or its key's period is over. *stale (may be NULL) says it was sealed under an earlier
+ * period's key, so the client deserves a new ticket. */
 size_t ticket_open(ticket_keys *k, uint64_t now, const uint8_t *ticket, size_t len, uint8_t *out,
-                   size_t cap);
+                   size_t cap, bool *stale);
 
 #endif

@@ -153,6 +153,21 @@ static void test_session_id(uint16_t version, const char *suite)
     parley_config_free(sc);
 }
 
+static const char *write_key_file(const char *name, const char *hex)
+{
+    static char path[2][256];
+    static int next;
+    char *p = path[next++ % 2];
+    snprintf(p, 256, "/tmp/parley-test-%d-%s", (int)getpid(), name);
+    FILE *f = fopen(p, "w");
+    CHECK(f != NULL);
+    if (f) {
+        fprintf(f, "%s\n", hex);
+        fclose(f);
+    }
+    return p;
+}
+
 /* By ticket, with no server-side cache at all: the ticket alone carries the session. */
 static void test_ticket_stateless(void)
 {
@@ -164,12 +179,30 @@ static void test_ticket_stateless(void)
     CHECK_EQ_INT(first.tickets, 1);
     parley_session *renewed = connect_once(cc, sc, "localhost", sess, &second);
     expect_resumed(&second);
-    CHECK_EQ_INT(second.tickets, 1); /* renewed on resumption */
-    /* The renewed ticket resumes too. */
+    CHECK_EQ_INT(second.tickets, 0); /* sealed under the current key: kept as it is */
     parley_session *last = connect_once(cc, sc, "localhost", renewed, &third);
     expect_resumed(&third);
     parley_session_free(last);
     parley_session_free(renewed);
+
+    /* Keys that rotate every second: a ticket from an earlier period still opens, and is
+     * renewed under the current key; the renewed one resumes too. */
+    parley_config *rotating = server_config(NULL);
+    const char *key = write_key_file("rot", "0123456789abcdef0123456789abcdef"
+                                            "0123456789abcdef0123456789abcdef");
+    CHECK(parley_config_set_ticket_key_file(rotating, key, 1) == PARLEY_OK);
+    parley_session *old = connect_once(cc, rotating, "localhost", NULL, &first);
+    sleep(2);
+    renewed = connect_once(cc, rotating, "localhost", old, &second);
+    expect_resumed(&second);
+    CHECK_EQ_INT(second.tickets, 1);
+    last = connect_once(cc, rotating, "localhost", renewed, &third);
+    expect_resumed(&third);
+    parley_session_free(last);
+    parley_session_free(renewed);
+    parley_session_free(old);
+    parley_config_free(rotating);
+    unlink(key);
 
     /* A ticket altered by one bit is refused and costs a full handshake, nothing more. */
     uint8_t bytes[8192];
@@ -185,21 +218,6 @@ static void test_ticket_stateless(void)
     parley_session_free(sess);
     parley_config_free(cc);
     parley_config_free(sc);
-}
-
-static const char *write_key_file(const char *name, const char *hex)
-{
-    static char path[2][256];
-    static int next;
-    char *p = path[next++ % 2];
-    snprintf(p, 256, "/tmp/parley-test-%d-%s", (int)getpid(), name);
-    FILE *f = fopen(p, "w");
-    CHECK(f != NULL);
-    if (f) {
-        fprintf(f, "%s\n", hex);
-        fclose(f);
-    }
-    return p;
 }
 
 /* A fleet: server B resumes what server A issued, through shared ticket keys or a shared cache;
@@ -330,15 +348,15 @@ static void test_rules(void)
     parley_session_free(s2);
     parley_session_free(sa);
 
-    /* Expiry. */
+    /* Expiry (the clock counts whole seconds: 2 s is at least 1 s whatever the boundary). */
     parley_config *short_lived = server_config(NULL);
-    CHECK(parley_config_set_session_lifetime(short_lived, 1) == PARLEY_OK);
+    CHECK(parley_config_set_session_lifetime(short_lived, 2) == PARLEY_OK);
     CHECK(parley_config_set_session_lifetime(cc, 0) == PARLEY_ERROR);
     parley_session *brief = connect_once(cc, short_lived, "localhost", NULL, &o);
     s2 = connect_once(cc, short_lived, "localhost", brief, &o);
     expect_resumed(&o);
     parley_session_free(s2);
-    sleep(2);
+    sleep(3);
     s2 = connect_once(cc, short_lived, "localhost", brief, &o);
     expect_full(&o);
     parley_session_free(s2);
