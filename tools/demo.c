@@ -21,21 +21,24 @@ typedef struct demo_flow {
     const char *suites;   /* the client's offer */
     uint16_t max_version; /* the client's highest version; 0: the default (TLS 1.2) */
     int client_cert;      /* the server asks for a client certificate and the client sends one */
+    int resume;           /* a second TCP connection resuming the previous flow's session */
 } demo_flow;
 
 /* One row per flow: adding a flow is one line. */
 static const demo_flow flows[] = {
     {"Full handshake, RSA key exchange", "references 001-003", "TLS_RSA_WITH_AES_128_GCM_SHA256", 0,
-     0},
+     0, 0},
     {"ECDHE_RSA with a chain of three (leaf, intermediate, root)", "reference 004, in TLS 1.2",
-     "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", 0, 0},
-    {"ECDHE_ECDSA", "RFC 8422", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", 0, 0},
+     "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", 0, 0, 0},
+    {"ECDHE_ECDSA", "RFC 8422", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", 0, 0, 0},
     {"TLS 1.1 offered in a TLS 1.0 record, ECDHE_RSA, AES-128-CBC", "reference 004",
      "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA,"
      "TLS_RSA_WITH_AES_128_CBC_SHA,TLS_RSA_WITH_AES_256_CBC_SHA",
-     PARLEY_TLS1_1, 0},
+     PARLEY_TLS1_1, 0, 0},
     {"Client certificate, TLS 1.0, RSA key exchange, RC4", "references 000 and 003",
-     "TLS_RSA_WITH_RC4_128_SHA", PARLEY_TLS1_0, 1},
+     "TLS_RSA_WITH_RC4_128_SHA", PARLEY_TLS1_0, 1, 0},
+    {"Second connection resumes that session (session ID, abbreviated handshake)",
+     "reference 000 steps 10-13, reference 001", "TLS_RSA_WITH_RC4_128_SHA", PARLEY_TLS1_0, 1, 1},
 };
 #define FLOW_COUNT (sizeof(flows) / sizeof(flows[0]))
 
@@ -57,6 +60,7 @@ static void *serve(void *arg)
         int fd = accept(s->listen_fd, NULL, NULL);
         if (fd < 0)
             break;
+        tool_nodelay(fd);
         parley_conn *c =
             parley_conn_new(flows[i].client_cert ? s->auth_cfg : s->cfg, PARLEY_SERVER);
         s->client_seen[i][0] = '\0';
@@ -96,14 +100,16 @@ static void *serve(void *arg)
 
 typedef struct flow_result {
     int ok;
+    int resumed;
     size_t bytes; /* of HTTP response received */
     char version[16], suite[64], group[32], peer[256], peer_key[32];
     char failure[256];
 } flow_result;
 
-/* One client connection over the flow's suite: GET /, then close_notify. */
+/* One client connection over the flow's suite: GET /, then close_notify. *session is offered
+ * (if set) and replaced by the connection's session. */
 static void run_flow(const demo_flow *f, const demo_certs *certs, const char *ca_file, int port,
-                     parley_trace_log *log, flow_result *res)
+                     parley_trace_log *log, parley_session **session, flow_result *res)
 {
     memset(res, 0, sizeof(*res));
     parley_config *cfg = parley_config_new();
@@ -112,7 +118,9 @@ static void run_flow(const demo_flow *f, const demo_certs *certs, const char *ca
     snprintf(portstr, sizeof(portstr), "%d", port);
     /* Connected before anything can fail: the server thread waits in accept for every flow. */
     int fd = tool_connect("127.0.0.1", portstr, 10);
+    /* Session IDs, as in the references: no tickets, so no NewSessionTicket in the drawings. */
     if (parley_config_set_ca_file(cfg, ca_file) != PARLEY_OK ||
+        parley_config_set_session_tickets(cfg, 0) != PARLEY_OK ||
         parley_config_set_ciphers(cfg, f->suites) != PARLEY_OK ||
         (f->max_version != 0 &&
          parley_config_set_versions(cfg, PARLEY_TLS1_0, f->max_version) != PARLEY_OK) ||
@@ -129,6 +137,8 @@ static void run_flow(const demo_flow *f, const demo_certs *certs, const char *ca
     }
     parley_conn_set_server_name(c, "localhost");
     parley_conn_set_trace(c, parley_trace_log_add, log);
+    if (f->resume && *session != NULL)
+        parley_conn_set_session(c, *session);
     if (parley_fd_handshake(c, fd) != PARLEY_OK) {
         snprintf(res->failure, sizeof(res->failure), "%s", parley_error_message(c));
         goto out;
@@ -151,11 +161,21 @@ static void run_flow(const demo_flow *f, const demo_certs *certs, const char *ca
         res->bytes += got;
     buf[res->bytes] = '\0';
     parley_fd_close(c, fd);
-    /* Success is the whole exchange: a 200 and the server's close_notify. */
-    res->ok = rc == PARLEY_CLOSED && strncmp(buf, "HTTP/1.1 200 ", 13) == 0;
+    /* Success is the whole exchange: a 200 and the server's close_notify; and for a
+     * resumption flow, that it did resume. */
+    res->resumed = parley_session_resumed(c);
+    res->ok = rc == PARLEY_CLOSED && strncmp(buf, "HTTP/1.1 200 ", 13) == 0 &&
+              (!f->resume || res->resumed);
     if (!res->ok)
         snprintf(res->failure, sizeof(res->failure), "%s",
-                 rc == PARLEY_CLOSED ? "no 200 response" : parley_error_message(c));
+                 rc != PARLEY_CLOSED          ? parley_error_message(c)
+                 : f->resume && !res->resumed ? "the server did not resume the session"
+                                              : "no 200 response");
+    parley_session *kept = parley_conn_get_session(c);
+    if (kept != NULL) {
+        parley_session_free(*session);
+        *session = kept;
+    }
 out:
     if (fd >= 0)
         close(fd);
@@ -175,7 +195,10 @@ static void print_result(const flow_result *res, const demo_flow *f, const char 
     printf("   version   %s\n   suite     %s\n   group     %s\n   peer      %s (%s)\n",
            res->version, res->suite, res->group, res->peer, res->peer_key);
     if (f->client_cert)
-        printf("   client    %s, as verified by the server\n", client_seen);
+        printf("   client    %s, as verified by the server%s\n", client_seen,
+               res->resumed ? " (in the first connection)" : "");
+    if (f->resume)
+        printf("   resumed   %s\n", res->resumed ? "yes: no certificates, no key exchange" : "no");
     printf("   received  %zu bytes of HTTP\n   ok\n\n", res->bytes);
 }
 
@@ -253,11 +276,12 @@ int cmd_demo(int argc, char **argv)
 
     size_t passed = 0;
     int color = isatty(STDOUT_FILENO);
+    parley_session *session = NULL;
     for (size_t i = 0; i < FLOW_COUNT; i++) {
         char title[256], done;
         snprintf(title, sizeof(title), "== %s (%s)", flows[i].title, flows[i].reference);
         flow_result res;
-        run_flow(&flows[i], &certs, ca_file, port, server.logs[i], &res);
+        run_flow(&flows[i], &certs, ca_file, port, server.logs[i], &session, &res);
         /* Draw only once the server has finished its half of the log. */
         if (read(server.done_pipe[0], &done, 1) != 1)
             res.ok = 0;
@@ -270,6 +294,7 @@ int cmd_demo(int argc, char **argv)
         passed += (size_t)res.ok;
     }
     pthread_join(thread, NULL);
+    parley_session_free(session);
     close(server.done_pipe[0]);
     close(server.done_pipe[1]);
     if (html_dir != NULL) {

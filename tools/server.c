@@ -455,6 +455,7 @@ static void accept_client(int lfd, client *clients, parley_config *cfg, int draw
     int fd = accept(lfd, (struct sockaddr *)&ss, &len);
     if (fd < 0)
         return;
+    tool_nodelay(fd);
     client *cl = NULL;
     for (int i = 0; i < MAX_CLIENTS && cl == NULL; i++)
         if (clients[i].fd < 0)

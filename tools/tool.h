@@ -19,6 +19,9 @@ int tool_set_versions(parley_config *cfg, uint16_t min, uint16_t max);
 /* A TCP connection to host:port (IPv4 or IPv6), with a timeout in seconds; -1 on failure with
  * a message printed. */
 int tool_connect(const char *host, const char *port, int timeout);
+/* TLS writes whole records, so Nagle's algorithm only adds delay: a resumed client's Finished
+ * and its first request would wait for a delayed ACK (40 ms on Linux). */
+void tool_nodelay(int fd);
 /* Key logging from --keylog FILE or SSLKEYLOGFILE; 0, or 1 after printing an error. */
 int tool_keylog(parley_config *cfg, const char *file);
 /* Prints "parley: message" to stderr and returns 1. */

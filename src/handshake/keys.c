@@ -39,7 +39,7 @@ int keys_resume(parley_conn *c)
 {
     hs_state *hs = c->hs;
     trace_keylog(c, "CLIENT_RANDOM", hs->client_random, hs->master_secret, 48);
-    trace_step(c, "master secret of the resumed session; new keys from the new randoms");
+    trace_step(c, "keys from the session's master secret");
     return keys_derive(c);
 }
 

@@ -135,7 +135,7 @@ int resume_client_accept(parley_conn *c, const hs_server_hello *sh)
     hs->resumed = c->resumed = true;
     hs->session_created = s->created;
     take_peer_identity(c, s);
-    trace_step(c, "session resumed: no certificate, no key exchange");
+    trace_step(c, "session resumed");
     memcpy(hs->master_secret, s->master_secret, 48);
     return keys_resume(c) < 0 ? -1 : 1;
 }
@@ -273,7 +273,7 @@ int resume_server_find(parley_conn *c, const hs_client_hello *ch)
     c->session_id_len = ch->session_id.len;
     c->session_stored = !strcmp(source, "session cache");
     take_peer_identity(c, &s);
-    trace_stepf(c, "session resumed from the %s: no certificate, no key exchange", source);
+    trace_stepf(c, "session resumed from the %s", source);
     memcpy(hs->master_secret, s.master_secret, 48);
     rc = hs_set_suite(c, suite_find(s.suite));
     session_clear(&s);

@@ -64,7 +64,7 @@ check "server --trace records its side of the handshake" contains "$WORK/server.
     "^in:ClientHello out:ServerHello out:Certificate out:ServerKeyExchange out:ServerHelloDone in:ClientKeyExchange in:Finished out:Finished$"
 # parley demo draws every flow, and --html writes one page per flow and an index.
 "$PARLEY" demo --html "$WORK" >"$WORK/demo.txt"
-check "demo succeeds on every flow" contains "$WORK/demo.txt" "5 of 5 flows succeeded"
+check "demo succeeds on every flow" contains "$WORK/demo.txt" "6 of 6 flows succeeded"
 # Reference 004's flow: TLS 1.1 offered in a TLS 1.0 record, ECDHE_RSA with AES-128-CBC.
 check "demo draws reference 004's hello in a TLS 1.0 record" \
     contains "$WORK/demo.txt" "record: Handshake, TLSv1.0"
@@ -79,7 +79,7 @@ check "demo draws a chain of three" contains "$WORK/demo.txt" "issuer\[1\] *CN=p
 # References 000 and 003: the server asks for a client certificate, the client sends its chain and
 # proves it holds the key; TLS 1.0, RSA key transport, RC4. Only that flow is asked (the others
 # reproduce references without a CertificateRequest).
-sed -n '/^== Client certificate/,/flows succeeded/p' "$WORK/demo.txt" >"$WORK/demo-mutual.txt"
+sed -n '/^== Client certificate/,/^== Second connection/p' "$WORK/demo.txt" >"$WORK/demo-mutual.txt"
 check "demo draws the server's CertificateRequest" \
     contains "$WORK/demo-mutual.txt" "CertificateRequest  |$"
 check "demo names the CA the server asks for" contains "$WORK/demo-mutual.txt" \
@@ -99,6 +99,41 @@ check "the other flows are not asked for a certificate" \
     test "$(grep -c CertificateRequest "$WORK/demo.txt")" -eq 1
 check "demo --html writes the client-certificate flow" contains "$WORK/flow-5.html" \
     'data-message="CertificateVerify"'
+# Flow 6: reference 000's second TCP connection resumes flow 5's session by its ID.
+sed -n '/^== Second connection/,/flows succeeded/p' "$WORK/demo.txt" >"$WORK/demo-resumed.txt"
+python3 - "$WORK/demo-mutual.txt" "$WORK/demo-resumed.txt" >"$WORK/resumed.out" <<'PY'
+import re, sys
+first, second = (open(p).read() for p in sys.argv[1:3])
+def messages(text):
+    # "|  Name   +1.2 ms  |" is the client's arrow, "|  +1.2 ms   Name  |" the server's.
+    out = []
+    for line in text.splitlines():
+        m = re.match(r"^\s*\|  ([A-Za-z]+)\s+\+[0-9.]+ ms  \|$", line)
+        if m:
+            out.append("C:" + m.group(1))
+        m = re.match(r"^\s*\|  \+[0-9.]+ ms\s+([A-Za-z]+)  \|$", line)
+        if m:
+            out.append("S:" + m.group(1))
+    return out
+def session_ids(text):
+    return re.findall(r"session_id\s+(\S+)", text)
+print("order " + " ".join(messages(second)))
+ids1, ids2 = session_ids(first), session_ids(second)
+# flow 5: the server's new ID; flow 6: the client offers it and the server echoes it.
+print("same-id", len(ids2) == 2 and ids2[0] == ids2[1] == ids1[-1] and ids1[-1] != "empty")
+PY
+check "demo's second connection is abbreviated: server's ChangeCipherSpec and Finished first" \
+    contains "$WORK/resumed.out" \
+    "^order C:ClientHello S:ServerHello S:ChangeCipherSpec S:Finished C:ChangeCipherSpec C:Finished C:ApplicationData S:ApplicationData S:Alert C:Alert$"
+check "demo's second connection offers and gets back the first session's ID" \
+    contains "$WORK/resumed.out" "^same-id True$"
+check "demo says the second connection resumed" contains "$WORK/demo-resumed.txt" \
+    "resumed   yes: no certificates, no key exchange"
+check "demo keeps the client identity on resumption" contains "$WORK/demo-resumed.txt" \
+    "client    CN=parley demo client,O=parley demo (RSA-2048), as verified by the server"
+check "demo draws no session tickets (the references use session IDs)" \
+    test "$(grep -c NewSessionTicket "$WORK/demo.txt")" -eq 0
+check "demo --html writes the resumed flow" contains "$WORK/flow-6.html" 'data-message="Finished"'
 check "demo --html writes an index" contains "$WORK/index.html" 'href="flow-3.html"'
 check "demo --html writes each flow" contains "$WORK/flow-2.html" 'data-message="ServerKeyExchange"'
 stop_bg
