@@ -88,7 +88,7 @@ for version in "${VERSIONS[@]}"; do
     read -r pver oflag oname gname <<<"$version"
     for tickets in on off; do
         if [ "$tickets" = on ]; then
-            ossl_opt=() gnutls_opt=() gnutls_prio= how="the ticket"
+            ossl_opt=() gnutls_opt=() gnutls_prio='' how="the ticket"
         else
             # (gnutls-cli 3.7 --noticket still sends the session_ticket extension at TLS 1.2,
             # and resumes by ticket: %NO_TICKETS in the priority string does turn it off)
