@@ -436,7 +436,7 @@ static int one_connection(parley_config *cfg, const client_opts *o, const char *
             fprintf(stderr, "connection %d: %s\n", index + 1,
                     parley_session_resumed(c)
                         ? "resumed the session (abbreviated handshake)"
-                        : (*session ? "full handshake (the server did not resume the session)"
+                        : (*session ? "full handshake (the session was not resumed)"
                                     : "full handshake"));
         rc = o->raw ? run_raw(c, fd, o) : run_http(c, fd, o);
         if (parley_state(c) == PARLEY_STATE_OPEN || parley_state(c) == PARLEY_STATE_CLOSED)

@@ -86,7 +86,10 @@ static char *connection_page(parley_conn *c, parley_trace_log *log, size_t *len)
     fputs("<dl>", f);
     page_item(f, "version", "version", parley_version_name(parley_version(c)));
     page_item(f, "cipher suite", "suite", suite ? suite : "?");
-    page_item(f, "group", "group", group ? parley_group_name(group) : "none (RSA key transport)");
+    page_item(f, "group", "group",
+              group                       ? parley_group_name(group)
+              : parley_session_resumed(c) ? "none (resumed: no key exchange)"
+                                          : "none (RSA key transport)");
     page_item(f, "server name", "sni", parley_server_name(c));
     page_item(f, "ALPN", "alpn", parley_alpn(c));
     page_item(f, "session id", "session", sid_hex);
