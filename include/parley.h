@@ -114,8 +114,9 @@ int parley_config_set_ciphers(parley_config *cfg, const char *list);
 /* Key exchange groups, comma separated, preference order: "x25519,secp256r1,secp384r1"
  * ("P-256" and "P-384" are accepted too). */
 int parley_config_set_groups(parley_config *cfg, const char *list);
-/* ALPN protocols, comma separated, preference order: "h2,http/1.1". A server with ALPN set
- * answers a client that offers only other protocols with no_application_protocol. */
+/* ALPN protocols, comma separated, preference order: "h2,http/1.1"; each name at most 63 bytes.
+ * A server with ALPN set answers a client that offers only other protocols with
+ * no_application_protocol. */
 int parley_config_set_alpn(parley_config *cfg, const char *list);
 /* Server: pick the suite by the server's order (1, default) or the client's (0). */
 int parley_config_set_server_preference(parley_config *cfg, int server_order);

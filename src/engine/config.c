@@ -210,7 +210,10 @@ int parley_config_set_groups(parley_config *cfg, const char *list)
 
 static int add_alpn(parley_config *cfg, const char *name, size_t len)
 {
-    if (len > 255 || cfg->alpn_len + 1 + len > sizeof(cfg->alpn))
+    if (len > CONFIG_ALPN_NAME_MAX)
+        return config_error(cfg, "ALPN protocol name \"%.*s\" is longer than %d bytes", (int)len,
+                            name, CONFIG_ALPN_NAME_MAX);
+    if (cfg->alpn_len + 1 + len > sizeof(cfg->alpn))
         return config_error(cfg, "ALPN list too long");
     cfg->alpn[cfg->alpn_len++] = (uint8_t)len;
     memcpy(cfg->alpn + cfg->alpn_len, name, len);

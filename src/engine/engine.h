@@ -23,6 +23,8 @@
 #define CONFIG_MAX_GROUPS  8
 #define CONFIG_MAX_SIGALGS 16
 #define CONFIG_ALPN_MAX    256 /* wire-form ProtocolNameList */
+/* One protocol name: registered ones are a few bytes; the cap keeps idle connections small. */
+#define CONFIG_ALPN_NAME_MAX 63
 
 /* One certificate chain of ours, with its Certificate message encoded once at load time. */
 typedef struct config_cert {
@@ -134,7 +136,7 @@ struct parley_conn {
 
     /* What was negotiated. */
     uint16_t version, suite, group;
-    char alpn[256];
+    char alpn[CONFIG_ALPN_NAME_MAX + 1]; /* always one of ours, so its length is bounded */
     char server_name[256];
     uint8_t session_id[32];
     size_t session_id_len;

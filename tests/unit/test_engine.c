@@ -371,6 +371,21 @@ static void free_all(parley_conn *c, parley_conn *s, parley_config *cc, parley_c
     parley_config_free(sc);
 }
 
+/* ALPN names are capped at 63 bytes (the selected one lives in every connection), with a
+ * sentence saying so rather than a silent truncation. */
+static void test_alpn_name_cap(void)
+{
+    parley_config *cfg = parley_config_new();
+    char name[80];
+    memset(name, 'a', 64);
+    name[64] = '\0';
+    CHECK_EQ_INT(parley_config_set_alpn(cfg, name), PARLEY_ERROR);
+    CHECK(strstr(parley_config_error(cfg), "longer than 63 bytes") != NULL);
+    name[63] = '\0';
+    CHECK_EQ_INT(parley_config_set_alpn(cfg, name), PARLEY_OK);
+    parley_config_free(cfg);
+}
+
 /* TLS 1.0/1.1 and the legacy suites are off unless configured; ranges are honoured or refused,
  * never narrowed. */
 static void test_legacy_defaults(void)
@@ -924,6 +939,7 @@ int main(void)
         for (size_t i = 0; i < sizeof(legacy_suites) / sizeof(legacy_suites[0]); i++)
             run_suite_at(legacy_suites[i], NULL, v,
                          strstr(legacy_suites[i], "RC4") || strstr(legacy_suites[i], "3DES"));
+    test_alpn_name_cap();
     test_legacy_defaults();
     test_fallback_scsv();
     test_downgrade_sentinel();
