@@ -204,3 +204,14 @@ payload() {
         printf '\0'
     } >"$1"
 }
+
+# held_stdin FILE OUT PATTERN: $WORK/fifo gives FILE, then ends (EOF) once OUT contains
+# PATTERN (the answer arrived; at most 10 s): the close comes after the HTTP exchange.
+held_stdin() {
+    rm -f "$WORK/fifo"
+    mkfifo "$WORK/fifo"
+    (
+        cat "$1"
+        for _ in $(seq 100); do grep -q -- "$3" "$2" 2>/dev/null && break; sleep 0.1; done
+    ) >"$WORK/fifo" &
+}

@@ -148,7 +148,7 @@ echo "part 1 took $(($(date +%s) - start)) s"
 RC4=TLS_RSA_WITH_RC4_128_SHA
 RC4_PRIORITY="NORMAL:-VERS-ALL:+VERS-TLS1.0:-CIPHER-ALL:+ARCFOUR-128:-KX-ALL:+RSA:-MAC-ALL:+SHA1"
 mkdir -p "$WORK/www"
-head -c 4000 /dev/urandom | base64 >"$WORK/www/index.html"
+{ head -c 4000 /dev/urandom | base64; echo END-OF-BODY; } >"$WORK/www/index.html"
 cp "$WORK/www/index.html" "$WORK/body.expected"
 REF_SERVER=("${SERVER_AUTH[@]}" --verify-client require --tls-min 1.0 --tls-max 1.0
     --ciphers "$RC4" --root "$WORK/www" --trace=json --trace-file "$WORK/strace.json")
@@ -228,8 +228,12 @@ stop_bg
 tag="ref parley->parley"
 rm -f "$WORK/strace.json" "$WORK/ctrace.json"
 start_parley_server ps "${REF_SERVER[@]}"
+# The client closes only once the answer is in, as in the reference: a close_notify right
+# behind the request ends the connection before the server answers (RFC 5246 7.2.1).
+: >"$WORK/out"
+held_stdin "$WORK/get11.txt" "$WORK/out" END-OF-BODY
 parley_client "https://localhost:$PORT/index.html" --connect-to "127.0.0.1:$PORT" --raw \
-    "${REF_CLIENT[@]}" <"$WORK/get11.txt" >"$WORK/out" 2>"$WORK/err"
+    "${REF_CLIENT[@]}" <"$WORK/fifo" >"$WORK/out" 2>"$WORK/err"
 assert_eq "$tag: parley client exits 0" 0 $?
 client_side "$tag"
 body_check "$tag" "HTTP/1.1 200 OK"

@@ -88,7 +88,7 @@ resumed "$tag"
 eventually_contains "$tag: B logs the resumption" "$WORK/B.log" '^session resumed from 127.0.0.1:'
 for _ in $(seq 50); do [ -s "$WORK/b.json" ] && break; sleep 0.1; done
 assert_contains "$tag: B resumed it from the session cache" <(flow "$WORK/b.json" steps) \
-    '^session resumed from the session cache:'
+    '^session resumed from the session cache'
 sid=$(flow "$WORK/c.json" field ClientHello session_id | sed -n 1p)
 check "$tag: the session ID is in Redis" grep -q "$sid" \
     <(timeout 5 redis-cli -p "$RPORT" --scan --pattern '*')
@@ -121,7 +121,7 @@ a_to_b "$tag" "$PC" "$PD"
 resumed "$tag"
 for _ in $(seq 50); do [ -s "$WORK/d.json" ] && break; sleep 0.1; done
 assert_contains "$tag: D resumed it from the ticket" <(flow "$WORK/d.json" steps) \
-    '^session resumed from the ticket:'
+    '^session resumed from the ticket'
 eventually_contains "$tag: D logs the resumption" "$WORK/D.log" '^session resumed from 127.0.0.1:'
 tag="other ticket keys C->E"
 client "$tag: to E" "$PE" --sess-in "$WORK/sess" --trace=json --trace-file "$WORK/c.json"

@@ -71,17 +71,6 @@ flows() {
     check "$tag: the second handshake resumed the session" grep -q '^session resumed' \
         <(sed -n 2p "$t.steps" | tr '|' '\n' | sed 's/^ //')
 }
-# held_stdin FILE OUT PATTERN: $WORK/fifo gives FILE, then ends (EOF) once OUT contains
-# PATTERN (the answer arrived; at most 10 s): the close comes after the HTTP exchange.
-held_stdin() {
-    rm -f "$WORK/fifo"
-    mkfifo "$WORK/fifo"
-    (
-        cat "$1"
-        for _ in $(seq 100); do grep -q -- "$3" "$2" 2>/dev/null && break; sleep 0.1; done
-    ) >"$WORK/fifo" &
-}
-
 printf 'GET / HTTP/1.1\r\nHost: localhost\r\n\r\n' >"$WORK/get11.txt"
 printf 'GET / HTTP/1.0\r\nHost: localhost\r\n\r\n' >"$WORK/get10.txt"
 head -c 3000 /dev/urandom | base64 >"$WORK/body.txt"
