@@ -12,70 +12,7 @@
 #include <openssl/rsa.h>
 
 #include "check.h"
-#include "parley.h"
-
-static char certs_dir[512];
-
-static const char *cert_path(const char *name)
-{
-    static char paths[8][600];
-    static int next;
-    char *p = paths[next++ % 8];
-    snprintf(p, 600, "%s/%s", certs_dir, name);
-    return p;
-}
-
-/* Moves pending output from one side into the other until neither has anything to say. */
-static void pump(parley_conn *a, parley_conn *b)
-{
-    uint8_t buf[8192];
-    for (int rounds = 0; rounds < 100; rounds++) {
-        int moved = 0;
-        parley_conn *from[2] = {a, b}, *to[2] = {b, a};
-        for (int i = 0; i < 2; i++) {
-            size_t n;
-            while ((n = parley_take(from[i], buf, sizeof(buf))) > 0) {
-                size_t off = 0;
-                moved = 1;
-                while (off < n) {
-                    size_t used = parley_feed(to[i], buf + off, n - off);
-                    off += used;
-                    if (used == 0) {
-                        /* Application data waits to be read; drain it to make room. */
-                        uint8_t sink[16384];
-                        size_t got;
-                        if (parley_read(to[i], sink, sizeof(sink), &got) != PARLEY_OK)
-                            break;
-                    }
-                }
-            }
-            parley_handshake(from[i]);
-        }
-        if (!moved)
-            return;
-    }
-}
-
-static parley_config *server_config(const char *suites)
-{
-    parley_config *cfg = parley_config_new();
-    CHECK(parley_config_add_certificate(cfg, cert_path("server-rsa.pem"),
-                                        cert_path("server-rsa.key")) == PARLEY_OK);
-    CHECK(parley_config_add_certificate(cfg, cert_path("server-ecdsa.pem"),
-                                        cert_path("server-ecdsa.key")) == PARLEY_OK);
-    if (suites)
-        CHECK(parley_config_set_ciphers(cfg, suites) == PARLEY_OK);
-    return cfg;
-}
-
-static parley_config *client_config(const char *suites)
-{
-    parley_config *cfg = parley_config_new();
-    CHECK(parley_config_set_ca_file(cfg, cert_path("ca-bundle.pem")) == PARLEY_OK);
-    if (suites)
-        CHECK(parley_config_set_ciphers(cfg, suites) == PARLEY_OK);
-    return cfg;
-}
+#include "pair.h"
 
 /* Handshake at version (both sides allow TLS 1.0 up to it), then a message each way, then
  * close_notify both ways. A legacy suite is named on the server too: never on by default. */
@@ -361,14 +298,6 @@ static void expect_refusal(parley_conn *sender, parley_conn *receiver, int alert
         fprintf(stderr, "expected \"%s\" in: %s\n", text, parley_error_message(sender));
         CHECK(0);
     }
-}
-
-static void free_all(parley_conn *c, parley_conn *s, parley_config *cc, parley_config *sc)
-{
-    parley_conn_free(c);
-    parley_conn_free(s);
-    parley_config_free(cc);
-    parley_config_free(sc);
 }
 
 /* ALPN names are capped at 63 bytes (the selected one lives in every connection), with a
@@ -895,12 +824,8 @@ static void test_client_auth_bad_pem(void)
 
 int main(void)
 {
-    const char *dir = check_certs_dir();
-    if (dir == NULL) {
-        fprintf(stderr, "cannot make test certificates\n");
+    if (pair_init() < 0)
         return 1;
-    }
-    snprintf(certs_dir, sizeof(certs_dir), "%s", dir);
 
     static const char *const suites[] = {
         "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
