@@ -65,6 +65,13 @@ int crypto_hmac_oneshot(crypto_hash_alg alg, const uint8_t *key, size_t key_len,
 int crypto_prf(crypto_hash_alg alg, const uint8_t *secret, size_t secret_len, const char *label,
                const uint8_t *seed1, size_t seed1_len, const uint8_t *seed2, size_t seed2_len,
                uint8_t *out, size_t out_len);
+/* The same PRF keyed once with a secret, for several outputs (the master secret gives the key
+ * block and both Finished values): crypto_prf_keyed(k, ...) equals crypto_prf(alg, secret, ...). */
+typedef struct crypto_prf_key crypto_prf_key;
+crypto_prf_key *crypto_prf_key_new(crypto_hash_alg alg, const uint8_t *secret, size_t secret_len);
+int crypto_prf_keyed(crypto_prf_key *k, const char *label, const uint8_t *seed1, size_t seed1_len,
+                     const uint8_t *seed2, size_t seed2_len, uint8_t *out, size_t out_len);
+void crypto_prf_key_free(crypto_prf_key *k); /* the HMAC contexts cleanse the key */
 
 /* ---- record ciphers ------------------------------------------------------------------------ */
 

@@ -1,21 +1,56 @@
-/* The TLS PRFs, built on the keyed HMAC state so each secret is keyed once per call. */
+/* The TLS PRFs, built on keyed HMAC states: a secret is keyed once, however many outputs are
+ * drawn from it (the master secret gives the key block and both Finished values). */
 #include <string.h>
 
 #include "crypto_internal.h"
 
+struct crypto_prf_key {
+    crypto_hash_alg alg;
+    crypto_hmac *hmac[2]; /* one P_hash; two (P_MD5, P_SHA1) for the TLS 1.0/1.1 PRF */
+};
+
+crypto_prf_key *crypto_prf_key_new(crypto_hash_alg alg, const uint8_t *secret, size_t secret_len)
+{
+    crypto_prf_key *k = calloc(1, sizeof(*k));
+    if (k == NULL)
+        return NULL;
+    k->alg = alg;
+    if (alg != CRYPTO_MD5_SHA1) {
+        k->hmac[0] = crypto_hmac_new(alg, secret, secret_len);
+    } else {
+        /* RFC 2246 section 5: the secret's halves, sharing the middle byte when its length is
+         * odd, key P_MD5 and P_SHA1. */
+        size_t half = (secret_len + 1) / 2;
+        k->hmac[0] = crypto_hmac_new(CRYPTO_MD5, secret, half);
+        k->hmac[1] = crypto_hmac_new(CRYPTO_SHA1, secret + secret_len - half, half);
+    }
+    if (k->hmac[0] == NULL || (alg == CRYPTO_MD5_SHA1 && k->hmac[1] == NULL)) {
+        crypto_prf_key_free(k);
+        return NULL;
+    }
+    return k;
+}
+
+void crypto_prf_key_free(crypto_prf_key *k)
+{
+    if (k == NULL)
+        return;
+    crypto_hmac_free(k->hmac[0]);
+    crypto_hmac_free(k->hmac[1]);
+    free(k);
+}
+
 /* P_hash (RFC 5246 section 5): A(0) = seed, A(i) = HMAC(secret, A(i-1)),
  * output = HMAC(secret, A(1) + seed) + HMAC(secret, A(2) + seed) + ...
  * The output is XORed into out, so the TLS 1.0 PRF can combine two of them in place. */
-static int p_hash_xor(crypto_hash_alg alg, const uint8_t *secret, size_t secret_len,
-                      const char *label, const uint8_t *seed1, size_t seed1_len,
-                      const uint8_t *seed2, size_t seed2_len, uint8_t *out, size_t out_len)
+static int p_hash_xor(crypto_hmac *m, size_t hlen, const char *label, const uint8_t *seed1,
+                      size_t seed1_len, const uint8_t *seed2, size_t seed2_len, uint8_t *out,
+                      size_t out_len)
 {
-    crypto_hmac *m = crypto_hmac_new(alg, secret, secret_len);
-    if (m == NULL)
-        return -1;
-    size_t hlen = crypto_hash_size(alg), label_len = strlen(label);
+    size_t label_len = strlen(label);
     uint8_t a[CRYPTO_MAX_HASH], block[CRYPTO_MAX_HASH];
-    int ok = crypto_hmac_update(m, (const uint8_t *)label, label_len) == 0 &&
+    int ok = crypto_hmac_begin(m) == 0 &&
+             crypto_hmac_update(m, (const uint8_t *)label, label_len) == 0 &&
              crypto_hmac_update(m, seed1, seed1_len) == 0 &&
              (seed2 == NULL || crypto_hmac_update(m, seed2, seed2_len) == 0) &&
              crypto_hmac_final(m, a) == 0;
@@ -35,30 +70,36 @@ static int p_hash_xor(crypto_hash_alg alg, const uint8_t *secret, size_t secret_
     }
     crypto_wipe(a, sizeof(a));
     crypto_wipe(block, sizeof(block));
-    crypto_hmac_free(m);
     return ok ? 0 : -1;
+}
+
+int crypto_prf_keyed(crypto_prf_key *k, const char *label, const uint8_t *seed1, size_t seed1_len,
+                     const uint8_t *seed2, size_t seed2_len, uint8_t *out, size_t out_len)
+{
+    memset(out, 0, out_len);
+    int rc;
+    if (k->alg != CRYPTO_MD5_SHA1)
+        rc = p_hash_xor(k->hmac[0], crypto_hash_size(k->alg), label, seed1, seed1_len, seed2,
+                        seed2_len, out, out_len);
+    else
+        rc = p_hash_xor(k->hmac[0], crypto_hash_size(CRYPTO_MD5), label, seed1, seed1_len, seed2,
+                        seed2_len, out, out_len) == 0 &&
+                     p_hash_xor(k->hmac[1], crypto_hash_size(CRYPTO_SHA1), label, seed1, seed1_len,
+                                seed2, seed2_len, out, out_len) == 0
+                 ? 0
+                 : -1;
+    if (rc < 0)
+        crypto_wipe(out, out_len);
+    return rc;
 }
 
 int crypto_prf(crypto_hash_alg alg, const uint8_t *secret, size_t secret_len, const char *label,
                const uint8_t *seed1, size_t seed1_len, const uint8_t *seed2, size_t seed2_len,
                uint8_t *out, size_t out_len)
 {
-    memset(out, 0, out_len);
-    int rc;
-    if (alg != CRYPTO_MD5_SHA1) {
-        rc = p_hash_xor(alg, secret, secret_len, label, seed1, seed1_len, seed2, seed2_len, out,
-                        out_len);
-    } else {
-        /* RFC 2246 section 5: the secret's halves, sharing the middle byte when its length is
-         * odd, key P_MD5 and P_SHA1, whose outputs are XORed. */
-        size_t half = (secret_len + 1) / 2;
-        rc = p_hash_xor(CRYPTO_MD5, secret, half, label, seed1, seed1_len, seed2, seed2_len, out,
-                        out_len) == 0 &&
-                     p_hash_xor(CRYPTO_SHA1, secret + secret_len - half, half, label, seed1,
-                                seed1_len, seed2, seed2_len, out, out_len) == 0
-                 ? 0
-                 : -1;
-    }
+    crypto_prf_key *k = crypto_prf_key_new(alg, secret, secret_len);
+    int rc = k ? crypto_prf_keyed(k, label, seed1, seed1_len, seed2, seed2_len, out, out_len) : -1;
+    crypto_prf_key_free(k);
     if (rc < 0)
         crypto_wipe(out, out_len);
     return rc;

@@ -65,6 +65,7 @@ void hs_free(parley_conn *c)
     if (hs == NULL)
         return;
     crypto_hash_free(hs->hash);
+    crypto_prf_key_free(hs->master_prf);
     crypto_kex_free(hs->kex);
     crypto_key_free(hs->peer_key);
     free(hs->cr_names);

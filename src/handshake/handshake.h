@@ -72,6 +72,7 @@ typedef struct hs_state {
     uint8_t pms[CRYPTO_MAX_KEX_SECRET > 48 ? CRYPTO_MAX_KEX_SECRET : 48];
     size_t pms_len;
     uint8_t master_secret[48];
+    crypto_prf_key *master_prf; /* the PRF keyed with master_secret: key block and Finished */
     record_keys client_keys, server_keys;
     bool keys_ready;
 } hs_state;

@@ -73,8 +73,11 @@ int keys_derive(parley_conn *c)
                         : s->fixed_iv_len;
     size_t block_len = 2 * (mac_len + s->key_len + iv_len);
     uint8_t block[2 * (48 + 32 + 16)];
-    if (crypto_prf(hs->prf, hs->master_secret, 48, "key expansion", hs->server_random, 32,
-                   hs->client_random, 32, block, block_len) < 0)
+    crypto_prf_key_free(hs->master_prf);
+    hs->master_prf = crypto_prf_key_new(hs->prf, hs->master_secret, 48);
+    if (hs->master_prf == NULL ||
+        crypto_prf_keyed(hs->master_prf, "key expansion", hs->server_random, 32, hs->client_random,
+                         32, block, block_len) < 0)
         return conn_fail(c, PARLEY_E_INTERNAL, ALERT_INTERNAL_ERROR, "key expansion failed");
     const uint8_t *p = block;
     const uint8_t *client_mac = p, *server_mac = p + mac_len;
@@ -97,7 +100,8 @@ int keys_finished(parley_conn *c, parley_role sender, uint8_t out[12])
     if (transcript_hash(c, hash, &hash_len) < 0)
         return -1;
     const char *label = sender == PARLEY_CLIENT ? "client finished" : "server finished";
-    if (crypto_prf(hs->prf, hs->master_secret, 48, label, hash, hash_len, NULL, 0, out, 12) < 0)
+    if (hs->master_prf == NULL ||
+        crypto_prf_keyed(hs->master_prf, label, hash, hash_len, NULL, 0, out, 12) < 0)
         return conn_fail(c, PARLEY_E_INTERNAL, ALERT_INTERNAL_ERROR, "Finished computation failed");
     return 0;
 }

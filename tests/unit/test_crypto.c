@@ -222,6 +222,32 @@ static void test_prf(void)
  * and the two randoms, then a 104-byte key block from that master secret with the randoms the
  * other way round. Then libcrypto's TLS1-PRF with MD5-SHA1 for odd and even secret lengths (the
  * halves share a byte when odd) and output lengths that end inside and between blocks. */
+/* A keyed PRF gives, output after output, what the one-shot PRF gives for each: the master
+ * secret is keyed once for the key block and both Finished values. */
+static void test_prf_keyed(void)
+{
+    static const crypto_hash_alg algs[] = {CRYPTO_SHA256, CRYPTO_SHA384, CRYPTO_MD5_SHA1};
+    static const char *const labels[] = {"key expansion", "client finished", "server finished",
+                                         "key expansion"};
+    uint8_t secret[48], seed[64], keyed[104], oneshot[104];
+    for (size_t i = 0; i < sizeof(secret); i++)
+        secret[i] = (uint8_t)(i * 13 + 1);
+    for (size_t i = 0; i < sizeof(seed); i++)
+        seed[i] = (uint8_t)(i * 7 + 5);
+    for (size_t ai = 0; ai < sizeof(algs) / sizeof(algs[0]); ai++) {
+        crypto_prf_key *k = crypto_prf_key_new(algs[ai], secret, sizeof(secret));
+        CHECK(k != NULL);
+        for (size_t l = 0; k != NULL && l < sizeof(labels) / sizeof(labels[0]); l++) {
+            size_t n = l == 0 || l == 3 ? 104 : 12;
+            CHECK(crypto_prf_keyed(k, labels[l], seed, 32, seed + 32, 32, keyed, n) == 0);
+            CHECK(crypto_prf(algs[ai], secret, sizeof(secret), labels[l], seed, 32, seed + 32, 32,
+                             oneshot, n) == 0);
+            CHECK_MEM(keyed, oneshot, n);
+        }
+        crypto_prf_key_free(k);
+    }
+}
+
 static void test_prf_tls10(void)
 {
     static const char master_secret[] =
@@ -881,6 +907,7 @@ int main(void)
     CHECK(crypto_init() == 0); /* idempotent */
     test_hash();
     test_md5_sha1();
+    test_prf_keyed();
     test_hmac();
     test_prf();
     test_prf_tls10();
