@@ -201,3 +201,20 @@ int tls13_traffic_keys(crypto_hash_alg alg, const uint8_t *secret, uint8_t *key,
     }
     return rc;
 }
+
+int tls13_record_keys(crypto_hash_alg alg, crypto_aead_alg aead, const uint8_t *secret,
+                      record_keys *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->kind = RECORD_TLS13;
+    out->aead = aead;
+    out->version = 0x0304;
+    out->key_len = crypto_aead_key_size(aead);
+    out->iv_len = TLS13_IV_LEN;
+    if (out->key_len > sizeof(out->key) ||
+        tls13_traffic_keys(alg, secret, out->key, out->key_len, out->iv) < 0) {
+        crypto_wipe(out, sizeof(*out));
+        return -1;
+    }
+    return 0;
+}

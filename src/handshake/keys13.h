@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "../crypto/crypto.h"
+#include "../record/record.h"
 
 /* HKDF-Expand-Label(secret, label, context, out_len) (RFC 8446 7.1); label is without the
  * "tls13 " prefix, which is added here. context may be NULL when context_len is 0. */
@@ -82,5 +83,8 @@ int tls13_resumption_psk(crypto_hash_alg alg, const uint8_t *res_master, const u
 #define TLS13_IV_LEN 12
 int tls13_traffic_keys(crypto_hash_alg alg, const uint8_t *secret, uint8_t *key, size_t key_len,
                        uint8_t iv[TLS13_IV_LEN]);
+/* The same as RECORD_TLS13 keys for one direction, ready for record_state_install. */
+int tls13_record_keys(crypto_hash_alg alg, crypto_aead_alg aead, const uint8_t *secret,
+                      record_keys *out);
 
 #endif
