@@ -54,6 +54,7 @@ crypto_hmac *crypto_hmac_new(crypto_hash_alg alg, const uint8_t *key, size_t key
 int crypto_hmac_begin(crypto_hmac *m);
 int crypto_hmac_update(crypto_hmac *m, const uint8_t *data, size_t len);
 int crypto_hmac_final(crypto_hmac *m, uint8_t *out); /* crypto_hash_size(alg) bytes */
+size_t crypto_hmac_size(const crypto_hmac *m);       /* the output length */
 void crypto_hmac_free(crypto_hmac *m);
 /* One-shot HMAC. */
 int crypto_hmac_oneshot(crypto_hash_alg alg, const uint8_t *key, size_t key_len,
@@ -72,6 +73,20 @@ crypto_prf_key *crypto_prf_key_new(crypto_hash_alg alg, const uint8_t *secret, s
 int crypto_prf_keyed(crypto_prf_key *k, const char *label, const uint8_t *seed1, size_t seed1_len,
                      const uint8_t *seed2, size_t seed2_len, uint8_t *out, size_t out_len);
 void crypto_prf_key_free(crypto_prf_key *k); /* the HMAC contexts cleanse the key */
+
+/* ---- HKDF (RFC 5869), for the TLS 1.3 key schedule ---------------------------------------- */
+
+/* HKDF-Extract: prk (crypto_hash_size(alg) bytes) = HMAC(salt, ikm). A NULL or empty salt is
+ * HashLen zero bytes, as RFC 5869 2.2 says. */
+int crypto_hkdf_extract(crypto_hash_alg alg, const uint8_t *salt, size_t salt_len,
+                        const uint8_t *ikm, size_t ikm_len, uint8_t *prk);
+/* HKDF-Expand: out_len (at most 255 * HashLen) bytes from prk and info. */
+int crypto_hkdf_expand(crypto_hash_alg alg, const uint8_t *prk, size_t prk_len, const uint8_t *info,
+                       size_t info_len, uint8_t *out, size_t out_len);
+/* HKDF-Expand from an HMAC state keyed with the PRK (crypto_hmac_new(alg, prk, prk_len)), so a
+ * secret expanded several times (traffic key and IV, both traffic secrets) is keyed once. */
+int crypto_hkdf_expand_keyed(crypto_hmac *prk, const uint8_t *info, size_t info_len, uint8_t *out,
+                             size_t out_len);
 
 /* ---- record ciphers ------------------------------------------------------------------------ */
 

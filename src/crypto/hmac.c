@@ -40,6 +40,11 @@ int crypto_hmac_final(crypto_hmac *m, uint8_t *out)
     return EVP_MAC_final(m->ctx, out, &n, m->size) == 1 ? 0 : -1;
 }
 
+size_t crypto_hmac_size(const crypto_hmac *m)
+{
+    return m->size;
+}
+
 void crypto_hmac_free(crypto_hmac *m)
 {
     if (m == NULL)

@@ -1,7 +1,7 @@
 /*
  * Record protection state per direction: installing keys, the sequence number, and dispatch to
- * the AEAD (record_aead.c), CBC (record_cbc.c) or stream (record_stream.c) transform. Plain
- * records pass through here.
+ * the AEAD (record_aead.c), CBC (record_cbc.c), stream (record_stream.c) or TLS 1.3
+ * (record_tls13.c) transform. Plain records pass through here.
  */
 #include "record_internal.h"
 
@@ -70,6 +70,13 @@ int record_state_install(record_state *s, const record_keys *k, int encrypt)
         s->aead = crypto_aead_new(k->aead, encrypt, k->key);
         if (s->aead == NULL)
             goto fail;
+    } else if (k->kind == RECORD_TLS13) {
+        /* RFC 8446 5.3: every cipher suite's nonce is the whole 12-byte IV, masked per record. */
+        if (k->iv_len != CRYPTO_AEAD_NONCE || k->key_len != crypto_aead_key_size(k->aead))
+            goto fail;
+        s->aead = crypto_aead_new(k->aead, encrypt, k->key);
+        if (s->aead == NULL)
+            goto fail;
     } else if (k->kind == RECORD_CBC || k->kind == RECORD_STREAM) {
         if (k->mac_key_len > sizeof(k->mac_key))
             goto fail;
@@ -111,6 +118,8 @@ size_t record_expansion(const record_state *s)
         return (s->chained_iv ? 0 : s->block) + s->mac_len + s->block;
     case RECORD_STREAM:
         return s->mac_len;
+    case RECORD_TLS13:
+        return 1 + CRYPTO_AEAD_TAG; /* the content type, and no padding unless asked for */
     default:
         return 0;
     }
@@ -141,6 +150,21 @@ size_t record_seal(record_state *s, uint8_t type, uint16_t version, const uint8_
         n = record_cbc_seal(s, type, version, in, len, out);
     else if (s->kind == RECORD_STREAM)
         n = record_stream_seal(s, type, version, in, len, out);
+    else if (s->kind == RECORD_TLS13)
+        n = record_tls13_seal(s, type, in, len, 0, out);
+    if (n > 0)
+        s->seq++;
+    return n;
+}
+
+size_t record_seal_padded(record_state *s, uint8_t type, const uint8_t *in, size_t len, size_t pad,
+                          uint8_t *out)
+{
+    /* RFC 8446 5.4: the TLSInnerPlaintext (content, type, padding) is at most 2^14 + 1. */
+    if (s->kind != RECORD_TLS13 || len > RECORD_MAX_PLAINTEXT || pad > RECORD_MAX_PLAINTEXT - len ||
+        s->seq == UINT64_MAX)
+        return 0;
+    size_t n = record_tls13_seal(s, type, in, len, pad, out);
     if (n > 0)
         s->seq++;
     return n;
@@ -168,6 +192,8 @@ int record_open(record_state *s, uint8_t *rec, size_t rec_len, uint8_t **plain, 
         alert = record_cbc_open(s, rec, rec_len, plain, plain_len);
     else if (s->kind == RECORD_STREAM)
         alert = record_stream_open(s, rec, rec_len, plain, plain_len);
+    else if (s->kind == RECORD_TLS13)
+        alert = record_tls13_open(s, rec, rec_len, plain, plain_len);
     if (alert == 0)
         s->seq++;
     return alert;

@@ -24,9 +24,7 @@ static void nonce_build(const record_state *s, uint64_t seq, const uint8_t *expl
         memcpy(nonce + GCM_SALT_LEN, explicit, GCM_EXPLICIT_LEN);
         return;
     }
-    memcpy(nonce, s->iv, CRYPTO_AEAD_NONCE);
-    for (int i = 0; i < 8; i++)
-        nonce[4 + i] ^= (uint8_t)(seq >> (56 - 8 * i));
+    record_nonce_xor(s->iv, seq, nonce);
 }
 
 size_t record_aead_seal(record_state *s, uint8_t type, uint16_t version, const uint8_t *in,

@@ -25,6 +25,9 @@ size_t record_cbc_seal(record_state *s, uint8_t type, uint16_t version, const ui
                        size_t len, uint8_t *out);
 size_t record_stream_seal(record_state *s, uint8_t type, uint16_t version, const uint8_t *in,
                           size_t len, uint8_t *out);
+/* TLS 1.3: pad zero bytes follow the content type; the caller has checked len + pad. */
+size_t record_tls13_seal(record_state *s, uint8_t type, const uint8_t *in, size_t len, size_t pad,
+                         uint8_t *out);
 
 /* Open in place: 0 or the alert. rec_len >= RECORD_HEADER_LEN. */
 int record_aead_open(record_state *s, uint8_t *rec, size_t rec_len, uint8_t **plain,
@@ -33,6 +36,19 @@ int record_cbc_open(record_state *s, uint8_t *rec, size_t rec_len, uint8_t **pla
                     size_t *plain_len);
 int record_stream_open(record_state *s, uint8_t *rec, size_t rec_len, uint8_t **plain,
                        size_t *plain_len);
+int record_tls13_open(record_state *s, uint8_t *rec, size_t rec_len, uint8_t **plain,
+                      size_t *plain_len);
+
+/* The per-record nonce of RFC 7905 and RFC 8446 5.3: the 12-byte IV with the 64-bit sequence
+ * number XORed into its last 8 bytes. */
+static inline void record_nonce_xor(const uint8_t iv[CRYPTO_AEAD_NONCE], uint64_t seq,
+                                    uint8_t nonce[CRYPTO_AEAD_NONCE])
+{
+    for (int i = 0; i < 4; i++)
+        nonce[i] = iv[i];
+    for (int i = 0; i < 8; i++)
+        nonce[4 + i] = (uint8_t)(iv[4 + i] ^ (uint8_t)(seq >> (56 - 8 * i)));
+}
 
 /* The MAC of MAC-then-encrypt records (CBC and stream): HMAC over seq, type, version, length and
  * the content, into out (s->mac_len bytes). */

@@ -147,6 +147,93 @@ static void test_hmac(void)
     CHECK_MEM(b, a, 48);
 }
 
+/* One RFC 5869 case: Extract, then Expand from the PRK, both one-shot and from a keyed state
+ * used twice (the second run must not see the first). */
+static void hkdf_case(const uint8_t *ikm, size_t ikm_len, const uint8_t *salt, size_t salt_len,
+                      const uint8_t *info, size_t info_len, const char *prk_hex,
+                      const char *okm_hex)
+{
+    uint8_t prk[32], want_prk[32], okm[128], want_okm[128];
+    CHECK_EQ_INT(check_hex(prk_hex, want_prk, sizeof(want_prk)), 32);
+    size_t n = check_hex(okm_hex, want_okm, sizeof(want_okm));
+    CHECK(crypto_hkdf_extract(CRYPTO_SHA256, salt, salt_len, ikm, ikm_len, prk) == 0);
+    CHECK_MEM(prk, want_prk, 32);
+    memset(okm, 0, sizeof(okm));
+    CHECK(crypto_hkdf_expand(CRYPTO_SHA256, prk, 32, info, info_len, okm, n) == 0);
+    CHECK_MEM(okm, want_okm, n);
+    crypto_hmac *m = crypto_hmac_new(CRYPTO_SHA256, prk, 32);
+    CHECK(m != NULL);
+    CHECK_EQ_INT(crypto_hmac_size(m), 32);
+    for (int i = 0; i < 2; i++) {
+        memset(okm, 0, sizeof(okm));
+        CHECK(crypto_hkdf_expand_keyed(m, info, info_len, okm, n) == 0);
+        CHECK_MEM(okm, want_okm, n);
+    }
+    crypto_hmac_free(m);
+}
+
+/* RFC 5869 appendix A, test cases 1-3 (SHA-256): basic, long inputs with a 3-block output, and
+ * no salt and no info. Then the limits: 255 blocks at most, and SHA-384 against libcrypto. */
+static void test_hkdf(void)
+{
+    uint8_t ikm[80], salt[80], info[80];
+    memset(ikm, 0x0b, 22);
+    for (int i = 0; i < 13; i++)
+        salt[i] = (uint8_t)i;
+    for (int i = 0; i < 10; i++)
+        info[i] = (uint8_t)(0xf0 + i);
+    hkdf_case(ikm, 22, salt, 13, info, 10,
+              "077709362c2e32df0ddc3f0dc47bba6390b6c73bb50f9c3122ec844ad7c2b3e5",
+              "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b8871858"
+              "65");
+
+    for (int i = 0; i < 80; i++) {
+        ikm[i] = (uint8_t)i;
+        salt[i] = (uint8_t)(0x60 + i);
+        info[i] = (uint8_t)(0xb0 + i);
+    }
+    hkdf_case(ikm, 80, salt, 80, info, 80,
+              "06a6b88c5853361a06104c9ceb35b45cef760014904671014a193f40c15fc244",
+              "b11e398dc80327a1c8e7f78c596a49344f012eda2d4efad8a050cc4c19afa97c59045a99cac78272"
+              "71cb41c65e590e09da3275600c2f09b8367793a9aca3db71cc30c58179ec3e87c14c01d5c1f3434f"
+              "1d87");
+
+    memset(ikm, 0x0b, 22);
+    hkdf_case(ikm, 22, NULL, 0, NULL, 0,
+              "19ef24a32c717b167f33a91d6f648bdf96596776afdb6377ac434c1c293ccb04",
+              "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a"
+              "96c8");
+    /* An empty salt is the zero salt too. */
+    uint8_t p1[32], p2[32];
+    CHECK(crypto_hkdf_extract(CRYPTO_SHA256, salt, 0, ikm, 22, p1) == 0);
+    CHECK(crypto_hkdf_extract(CRYPTO_SHA256, NULL, 0, ikm, 22, p2) == 0);
+    CHECK_MEM(p1, p2, 32);
+
+    /* RFC 5869 2.3: L <= 255 * HashLen. */
+    static uint8_t big[255 * 32 + 1];
+    CHECK(crypto_hkdf_expand(CRYPTO_SHA256, p1, 32, NULL, 0, big, 255 * 32) == 0);
+    CHECK(crypto_hkdf_expand(CRYPTO_SHA256, p1, 32, NULL, 0, big, 255 * 32 + 1) < 0);
+
+    /* SHA-384, which TLS_AES_256_GCM_SHA384 uses, against libcrypto's own HKDF. */
+    uint8_t prk[48], ours[100], theirs[100];
+    CHECK(crypto_hkdf_extract(CRYPTO_SHA384, salt, 13, ikm, 22, prk) == 0);
+    CHECK(crypto_hkdf_expand(CRYPTO_SHA384, prk, 48, info, 10, ours, sizeof(ours)) == 0);
+    EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
+    EVP_KDF_CTX *kctx = EVP_KDF_CTX_new(kdf);
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, "SHA384", 0),
+                           OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, ikm, 22),
+                           OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, salt, 13),
+                           OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info, 10),
+                           OSSL_PARAM_construct_end()};
+    CHECK(EVP_KDF_derive(kctx, theirs, sizeof(theirs), params) == 1);
+    CHECK_MEM(ours, theirs, sizeof(theirs));
+    EVP_KDF_CTX_free(kctx);
+    EVP_KDF_free(kdf);
+
+    /* MD5+SHA-1 is a handshake hash only; HKDF over it is refused. */
+    CHECK(crypto_hkdf_extract(CRYPTO_MD5_SHA1, NULL, 0, ikm, 22, ours) < 0);
+}
+
 /* libcrypto's own TLS1-PRF KDF, to compare output lengths the published vectors do not cover. */
 static void kdf_prf(const char *digest, const uint8_t *secret, size_t slen, const char *label,
                     const uint8_t *seed, size_t seedlen, uint8_t *out, size_t outlen)
@@ -911,6 +998,7 @@ int main(void)
     test_hmac();
     test_prf();
     test_prf_tls10();
+    test_hkdf();
     test_aead();
     test_cbc();
     test_rc4();

@@ -15,6 +15,8 @@
 #include "crypto/crypto.h"
 #include "record/record.h"
 #include "record/record_internal.h"
+#include "handshake/keys13.h"
+#include "rfc8448.h"
 
 static record_keys keys_for(record_protection kind, int alg, crypto_hash_alg mac)
 {
@@ -826,6 +828,256 @@ static void plain_records(void)
     CHECK_EQ_INT(record_expansion(&plain_state), 0);
 }
 
+/* TLS 1.3 keys from hex (RFC 8448) or a pattern. */
+static record_keys keys13(crypto_aead_alg alg, const char *key_hex, const char *iv_hex)
+{
+    record_keys k;
+    memset(&k, 0, sizeof(k));
+    k.kind = RECORD_TLS13;
+    k.aead = alg;
+    k.version = 0x0304;
+    k.key_len = crypto_aead_key_size(alg);
+    k.iv_len = 12;
+    if (key_hex != NULL) {
+        CHECK_EQ_INT(check_hex(key_hex, k.key, sizeof(k.key)), k.key_len);
+        CHECK_EQ_INT(check_hex(iv_hex, k.iv, sizeof(k.iv)), 12);
+    } else {
+        for (size_t i = 0; i < k.key_len; i++)
+            k.key[i] = (uint8_t)(0x11 * (i + alg));
+        for (size_t i = 0; i < 12; i++)
+            k.iv[i] = (uint8_t)(0xc0 + i);
+    }
+    return k;
+}
+
+/* One protected record of RFC 8448 section 3, both ways: opening it at sequence number seq
+ * gives the trace's plaintext and inner content type, and sealing that plaintext gives the
+ * trace's bytes. */
+static void rfc8448_record(const record_keys *k, uint64_t seq, const char *record_hex,
+                           const uint8_t *content, size_t content_len, uint8_t type,
+                           const char *name)
+{
+    record_state tx = {0}, rx = {0};
+    CHECK(record_state_install(&tx, k, 1) == 0);
+    CHECK(record_state_install(&rx, k, 0) == 0);
+    tx.seq = rx.seq = seq;
+    size_t n = check_hex(record_hex, copy, sizeof(copy));
+    memcpy(wire, copy, n);
+    uint8_t *out = NULL;
+    size_t out_len = 0;
+    int alert = record_open(&rx, wire, n, &out, &out_len);
+    if (alert != 0)
+        fprintf(stderr, "%s: RFC 8448 record did not open (alert %d)\n", name, alert);
+    CHECK_EQ_INT(alert, 0);
+    CHECK_EQ_INT(wire[0], type);
+    CHECK_EQ_INT(out_len, content_len);
+    CHECK(out_len == content_len && memcmp(out, content, content_len) == 0);
+    CHECK_EQ_INT(rx.seq, seq + 1);
+
+    /* The version passed is ignored: protected TLS 1.3 records all say 0x0303. */
+    size_t m = record_seal(&tx, type, 0x0304, content, content_len, wire);
+    CHECK_EQ_INT(m, n);
+    if (m != n || memcmp(wire, copy, n) != 0)
+        fprintf(stderr, "%s: sealing does not give RFC 8448's record\n", name);
+    CHECK(m == n && memcmp(wire, copy, n) == 0);
+    CHECK(m <= 5 + content_len + record_expansion(&tx));
+
+    /* At another sequence number the same record does not authenticate. */
+    record_state probe = {0};
+    CHECK(record_state_install(&probe, k, 0) == 0);
+    probe.seq = seq + 1;
+    memcpy(wire, copy, n);
+    CHECK_EQ_INT(open_alert(&probe, wire, n), RECORD_ALERT_BAD_RECORD_MAC);
+    record_state_clear(&probe);
+    record_state_clear(&tx);
+    record_state_clear(&rx);
+}
+
+/* RFC 8448 section 3: the server's encrypted flight (EncryptedExtensions, Certificate,
+ * CertificateVerify, Finished in one record), the client's Finished, and the application data
+ * each side sends, the server's at sequence number 1 (its NewSessionTicket went first). */
+static void tls13_rfc8448(void)
+{
+    static uint8_t flight[1024], msg[64], app[50];
+    size_t n = 0;
+    n += check_hex(R8448_ENCRYPTED_EXTENSIONS, flight + n, sizeof(flight) - n);
+    n += check_hex(R8448_CERTIFICATE, flight + n, sizeof(flight) - n);
+    n += check_hex(R8448_CERTIFICATE_VERIFY, flight + n, sizeof(flight) - n);
+    n += check_hex(R8448_SERVER_FINISHED, flight + n, sizeof(flight) - n);
+    CHECK_EQ_INT(n, 657);
+    record_keys k = keys13(CRYPTO_AES128_GCM, R8448_S_HS_KEY, R8448_S_HS_IV);
+    rfc8448_record(&k, 0, R8448_SERVER_FLIGHT_RECORD, flight, n, CT_HANDSHAKE, "server flight");
+
+    size_t m = check_hex(R8448_CLIENT_FINISHED, msg, sizeof(msg));
+    k = keys13(CRYPTO_AES128_GCM, R8448_C_HS_KEY, R8448_C_HS_IV);
+    rfc8448_record(&k, 0, R8448_CLIENT_FINISHED_RECORD, msg, m, CT_HANDSHAKE, "client Finished");
+
+    for (size_t i = 0; i < sizeof(app); i++)
+        app[i] = (uint8_t)i;
+    k = keys13(CRYPTO_AES128_GCM, R8448_C_AP_KEY, R8448_C_AP_IV);
+    rfc8448_record(&k, 0, R8448_CLIENT_APP_RECORD, app, sizeof(app), CT_APPLICATION_DATA,
+                   "client application data");
+    k = keys13(CRYPTO_AES128_GCM, R8448_S_AP_KEY, R8448_S_AP_IV);
+    rfc8448_record(&k, 1, R8448_SERVER_APP_RECORD, app, sizeof(app), CT_APPLICATION_DATA,
+                   "server application data");
+
+    /* From the traffic secret straight to installed keys: the key schedule's record keys open
+     * the client's application data too. */
+    uint8_t secret[32];
+    check_hex(R8448_C_AP_TRAFFIC, secret, sizeof(secret));
+    CHECK(tls13_record_keys(CRYPTO_SHA256, CRYPTO_AES128_GCM, secret, &k) == 0);
+    rfc8448_record(&k, 0, R8448_CLIENT_APP_RECORD, app, sizeof(app), CT_APPLICATION_DATA,
+                   "client application data, keys from the secret");
+}
+
+/* A TLS 1.3 record built by hand: header, nonce = IV XOR seq and the AEAD, around any inner
+ * plaintext (content, type, padding) the test wants, including ones a sender must not make. */
+static size_t craft13(const record_keys *k, uint64_t seq, uint8_t outer_type, const uint8_t *inner,
+                      size_t inner_len, uint8_t *out)
+{
+    size_t frag = inner_len + CRYPTO_AEAD_TAG;
+    uint8_t hdr[5] = {outer_type, 3, 3, (uint8_t)(frag >> 8), (uint8_t)frag};
+    uint8_t nonce[12];
+    memcpy(nonce, k->iv, 12);
+    for (int i = 0; i < 8; i++)
+        nonce[4 + i] ^= (uint8_t)(seq >> (56 - 8 * i));
+    crypto_aead *a = crypto_aead_new(k->aead, 1, k->key);
+    memcpy(out, hdr, 5);
+    CHECK(a != NULL && crypto_aead_seal(a, nonce, hdr, 5, inner, inner_len, out + 5) == 0);
+    crypto_aead_free(a);
+    return 5 + frag;
+}
+
+/* Opens a copy of the n-byte record in wire with fresh state at sequence number seq. */
+static int open13(const record_keys *k, uint64_t seq, size_t n, uint8_t **out, size_t *out_len)
+{
+    record_state rx = {0};
+    CHECK(record_state_install(&rx, k, 0) == 0);
+    rx.seq = seq;
+    memcpy(copy, wire, n);
+    int alert = record_open(&rx, copy, n, out, out_len);
+    record_state_clear(&rx);
+    return alert;
+}
+
+/* The TLSInnerPlaintext rules of RFC 8446 5.2 and 5.4, for each TLS 1.3 AEAD. */
+static void tls13_edges(crypto_aead_alg alg, const char *name)
+{
+    record_keys k = keys13(alg, NULL, NULL);
+    record_state tx = {0};
+    CHECK(record_state_install(&tx, &k, 1) == 0);
+    CHECK_EQ_INT(record_expansion(&tx), 17);
+    CHECK(!record_split_first_byte(&tx));
+    uint8_t *out;
+    size_t out_len;
+
+    /* Round trips of each type, with and without padding; the padding never shows. */
+    static const size_t lengths[] = {0, 1, 100, RECORD_MAX_PLAINTEXT};
+    static const size_t pads[] = {0, 1, 255, 4000};
+    static const uint8_t types[] = {CT_HANDSHAKE, CT_ALERT, CT_APPLICATION_DATA};
+    for (size_t i = 0; i < 4; i++) {
+        for (size_t j = 0; j < 4; j++) {
+            size_t len = lengths[i], pad = pads[j];
+            uint8_t type = types[(i + j) % 3];
+            for (size_t b = 0; b < len; b++)
+                plain[b] = (uint8_t)(b * 7 + 1);
+            if (len > 0)
+                plain[len - 1] = 0; /* content may itself end in zeros */
+            uint64_t seq = tx.seq;
+            size_t n = record_seal_padded(&tx, type, plain, len, pad, wire);
+            if (len + pad > RECORD_MAX_PLAINTEXT) {
+                CHECK_EQ_INT(n, 0);
+                CHECK_EQ_INT(tx.seq, seq); /* a refused record uses no sequence number */
+                continue;
+            }
+            CHECK_EQ_INT(n, 5 + len + 1 + pad + 16);
+            CHECK(wire[0] == CT_APPLICATION_DATA && wire[1] == 3 && wire[2] == 3);
+            int alert = open13(&k, seq, n, &out, &out_len);
+            if (alert != 0)
+                fprintf(stderr, "%s: length %zu pad %zu: alert %d\n", name, len, pad, alert);
+            CHECK_EQ_INT(alert, 0);
+            CHECK_EQ_INT(copy[0], type);
+            CHECK_EQ_INT(out_len, len);
+            CHECK(len == 0 || memcmp(out, plain, len) == 0);
+        }
+    }
+    /* An unpadded record_seal is record_seal_padded with no padding. */
+    uint64_t seq = tx.seq;
+    size_t n = record_seal(&tx, CT_ALERT, 0x0303, (const uint8_t *)"\x01\x00", 2, wire);
+    CHECK_EQ_INT(n, 5 + 2 + 1 + 16);
+    CHECK(open13(&k, seq, n, &out, &out_len) == 0 && out_len == 2 && copy[0] == CT_ALERT);
+
+    /* Crafted inner plaintexts. Content, type and padding as a sender should make them... */
+    static uint8_t inner[RECORD_MAX_PLAINTEXT + 300];
+    memset(inner, 0, sizeof(inner));
+    inner[0] = 'x';
+    inner[1] = CT_APPLICATION_DATA;
+    n = craft13(&k, 5, CT_APPLICATION_DATA, inner, 2 + 10, wire);
+    CHECK(open13(&k, 5, n, &out, &out_len) == 0 && out_len == 1 && out[0] == 'x');
+    CHECK_EQ_INT(copy[0], CT_APPLICATION_DATA);
+    /* ...but all zeros, or nothing at all, has no content type: unexpected_message. */
+    n = craft13(&k, 0, CT_APPLICATION_DATA, inner + 2, 50, wire);
+    CHECK_EQ_INT(open13(&k, 0, n, &out, &out_len), RECORD_ALERT_UNEXPECTED_MESSAGE);
+    n = craft13(&k, 0, CT_APPLICATION_DATA, inner, 0, wire);
+    CHECK_EQ_INT(n, 5 + 16);
+    CHECK_EQ_INT(open13(&k, 0, n, &out, &out_len), RECORD_ALERT_UNEXPECTED_MESSAGE);
+    /* The largest inner plaintext, 2^14 content bytes and the type, opens; one byte of padding
+     * more is a record_overflow, and so is a fragment over 2^14 + 256. */
+    memset(inner, 'y', RECORD_MAX_PLAINTEXT);
+    inner[RECORD_MAX_PLAINTEXT] = CT_HANDSHAKE;
+    n = craft13(&k, 0, CT_APPLICATION_DATA, inner, RECORD_MAX_PLAINTEXT + 1, wire);
+    CHECK(open13(&k, 0, n, &out, &out_len) == 0 && out_len == RECORD_MAX_PLAINTEXT);
+    n = craft13(&k, 0, CT_APPLICATION_DATA, inner, RECORD_MAX_PLAINTEXT + 2, wire);
+    CHECK_EQ_INT(open13(&k, 0, n, &out, &out_len), RECORD_ALERT_RECORD_OVERFLOW);
+    n = craft13(&k, 0, CT_APPLICATION_DATA, inner, RECORD_TLS13_MAX_FRAGMENT - 15, wire);
+    CHECK_EQ_INT(open13(&k, 0, n, &out, &out_len), RECORD_ALERT_RECORD_OVERFLOW);
+    /* A protected record must say application_data outside. */
+    n = craft13(&k, 0, CT_HANDSHAKE, inner + RECORD_MAX_PLAINTEXT - 1, 2, wire);
+    CHECK_EQ_INT(open13(&k, 0, n, &out, &out_len), RECORD_ALERT_UNEXPECTED_MESSAGE);
+    /* Shorter than a tag, or any byte changed (version and length included: they are the
+     * additional data), is bad_record_mac; so is the right record at the wrong number. */
+    n = craft13(&k, 0, CT_APPLICATION_DATA, inner + RECORD_MAX_PLAINTEXT - 1, 2, wire);
+    uint8_t short_rec[5 + 15] = {23, 3, 3, 0, 15};
+    memcpy(copy, short_rec, sizeof(short_rec));
+    record_state rx = {0};
+    CHECK(record_state_install(&rx, &k, 0) == 0);
+    CHECK_EQ_INT(open_alert(&rx, copy, sizeof(short_rec)), RECORD_ALERT_BAD_RECORD_MAC);
+    record_state_clear(&rx);
+    int caught = 0;
+    uint8_t saved[64];
+    memcpy(saved, wire, n);
+    for (size_t i = 1; i < n; i++) {
+        if (i == 3 || i == 4)
+            continue; /* the length is checked by the framing before record_open */
+        memcpy(wire, saved, n);
+        wire[i] ^= 0x01;
+        caught += open13(&k, 0, n, &out, &out_len) == RECORD_ALERT_BAD_RECORD_MAC;
+    }
+    CHECK_EQ_INT(caught, (int)n - 3);
+    memcpy(wire, saved, n);
+    CHECK(open13(&k, 0, n, &out, &out_len) == 0);
+    CHECK_EQ_INT(open13(&k, 1, n, &out, &out_len), RECORD_ALERT_BAD_RECORD_MAC);
+
+    /* Over-long content is refused when sealing, and so is padding on other protections. */
+    CHECK_EQ_INT(record_seal(&tx, CT_APPLICATION_DATA, 0, plain, RECORD_MAX_PLAINTEXT + 1, wire),
+                 0);
+    record_state legacy = {0};
+    record_keys lk = keys_for(RECORD_AEAD, alg, 0);
+    CHECK(record_state_install(&legacy, &lk, 1) == 0);
+    CHECK_EQ_INT(record_seal_padded(&legacy, CT_APPLICATION_DATA, plain, 10, 0, wire), 0);
+    record_state_clear(&legacy);
+
+    /* Installing refuses a TLS 1.2-sized IV or a key of the wrong size. */
+    record_keys bad = k;
+    bad.iv_len = 4;
+    CHECK_EQ_INT(record_state_install(&tx, &bad, 1), -1);
+    CHECK_EQ_INT(tx.kind, RECORD_PLAIN);
+    bad = k;
+    bad.key_len = alg == CRYPTO_AES128_GCM ? 32 : 16;
+    CHECK_EQ_INT(record_state_install(&tx, &bad, 1), -1);
+    record_state_clear(&tx);
+}
+
 int main(void)
 {
     CHECK(crypto_init() == 0);
@@ -847,5 +1099,9 @@ int main(void)
     overflow();
     sequence_exhaustion();
     plain_records();
+    tls13_rfc8448();
+    tls13_edges(CRYPTO_AES128_GCM, "TLS 1.3 AES-128-GCM");
+    tls13_edges(CRYPTO_AES256_GCM, "TLS 1.3 AES-256-GCM");
+    tls13_edges(CRYPTO_CHACHA20_POLY1305, "TLS 1.3 ChaCha20-Poly1305");
     return check_summary("test_record");
 }

@@ -1,0 +1,220 @@
+/*
+ * The TLS 1.3 key schedule (RFC 8446 section 7). HKDF itself is in the crypto boundary; the
+ * TLS-specific parts, the HkdfLabel encoding and which label goes with which secret, live here
+ * beside the TLS 1.0-1.2 schedule (keys.c), because they are protocol, not cryptography.
+ */
+#include "keys13.h"
+
+#include <string.h>
+
+#include "../common/writer.h"
+
+/* uint16 length, "tls13 " + a label of at most 249 bytes, and a context of at most 255. */
+#define HKDF_LABEL_MAX (2 + 1 + 255 + 1 + 255)
+
+static const char *const secret_labels[] = {
+    [TLS13_EXT_BINDER] = "ext binder",     [TLS13_RES_BINDER] = "res binder",
+    [TLS13_C_E_TRAFFIC] = "c e traffic",   [TLS13_E_EXP_MASTER] = "e exp master",
+    [TLS13_C_HS_TRAFFIC] = "c hs traffic", [TLS13_S_HS_TRAFFIC] = "s hs traffic",
+    [TLS13_C_AP_TRAFFIC] = "c ap traffic", [TLS13_S_AP_TRAFFIC] = "s ap traffic",
+    [TLS13_EXP_MASTER] = "exp master",     [TLS13_RES_MASTER] = "res master",
+};
+
+/* The HkdfLabel structure (RFC 8446 7.1) into buf; returns its length, 0 if it does not fit. */
+static size_t hkdf_label(const char *label, const uint8_t *context, size_t context_len,
+                         size_t out_len, uint8_t buf[HKDF_LABEL_MAX])
+{
+    static const char prefix[] = "tls13 ";
+    writer w;
+    writer_init(&w, buf, HKDF_LABEL_MAX);
+    if (out_len > UINT16_MAX)
+        return 0;
+    writer_u16(&w, (uint16_t)out_len);
+    writer_open(&w, 1);
+    writer_bytes(&w, prefix, sizeof(prefix) - 1);
+    writer_bytes(&w, label, strlen(label));
+    writer_close(&w);
+    writer_open(&w, 1);
+    if (context_len > 0)
+        writer_bytes(&w, context, context_len);
+    writer_close(&w);
+    return writer_done(&w) ? w.len : 0;
+}
+
+static int expand_label_keyed(crypto_hmac *secret, const char *label, const uint8_t *context,
+                              size_t context_len, uint8_t *out, size_t out_len)
+{
+    uint8_t info[HKDF_LABEL_MAX];
+    size_t n = hkdf_label(label, context, context_len, out_len, info);
+    return n > 0 ? crypto_hkdf_expand_keyed(secret, info, n, out, out_len) : -1;
+}
+
+int tls13_expand_label(crypto_hash_alg alg, const uint8_t *secret, const char *label,
+                       const uint8_t *context, size_t context_len, uint8_t *out, size_t out_len)
+{
+    uint8_t info[HKDF_LABEL_MAX];
+    size_t n = hkdf_label(label, context, context_len, out_len, info);
+    if (n == 0)
+        return -1;
+    return crypto_hkdf_expand(alg, secret, crypto_hash_size(alg), info, n, out, out_len);
+}
+
+/* Transcript-Hash of no messages, for a NULL transcript hash. */
+static const uint8_t *hash_or_empty(crypto_hash_alg alg, const uint8_t *transcript_hash,
+                                    uint8_t empty[CRYPTO_MAX_HASH])
+{
+    if (transcript_hash != NULL)
+        return transcript_hash;
+    return crypto_digest(alg, NULL, 0, empty) == 0 ? empty : NULL;
+}
+
+int tls13_derive_secret(crypto_hash_alg alg, const uint8_t *secret, const char *label,
+                        const uint8_t *transcript_hash, uint8_t *out)
+{
+    uint8_t empty[CRYPTO_MAX_HASH];
+    const uint8_t *h = hash_or_empty(alg, transcript_hash, empty);
+    size_t hlen = crypto_hash_size(alg);
+    if (h == NULL || hlen == 0)
+        return -1;
+    return tls13_expand_label(alg, secret, label, h, hlen, out, hlen);
+}
+
+int tls13_early_secret(crypto_hash_alg alg, const uint8_t *psk, size_t psk_len, uint8_t *out)
+{
+    static const uint8_t zeros[CRYPTO_MAX_HASH];
+    if (psk == NULL) {
+        psk = zeros;
+        psk_len = crypto_hash_size(alg);
+    }
+    return crypto_hkdf_extract(alg, NULL, 0, psk, psk_len, out);
+}
+
+/* HKDF-Extract(Derive-Secret(from, "derived", ""), ikm): the step between the three stages. */
+static int next_stage(crypto_hash_alg alg, const uint8_t *from, const uint8_t *ikm, size_t ikm_len,
+                      uint8_t *out)
+{
+    static const uint8_t zeros[CRYPTO_MAX_HASH];
+    size_t hlen = crypto_hash_size(alg);
+    if (ikm == NULL) {
+        ikm = zeros;
+        ikm_len = hlen;
+    }
+    uint8_t salt[CRYPTO_MAX_HASH];
+    int rc = tls13_derive_secret(alg, from, "derived", NULL, salt) == 0 &&
+                     crypto_hkdf_extract(alg, salt, hlen, ikm, ikm_len, out) == 0
+                 ? 0
+                 : -1;
+    crypto_wipe(salt, sizeof(salt));
+    return rc;
+}
+
+int tls13_handshake_secret(crypto_hash_alg alg, const uint8_t *early_secret, const uint8_t *shared,
+                           size_t shared_len, uint8_t *out)
+{
+    return next_stage(alg, early_secret, shared, shared_len, out);
+}
+
+int tls13_master_secret(crypto_hash_alg alg, const uint8_t *handshake_secret, uint8_t *out)
+{
+    return next_stage(alg, handshake_secret, NULL, 0, out);
+}
+
+int tls13_derive(crypto_hash_alg alg, const uint8_t *parent, tls13_secret which,
+                 const uint8_t *transcript_hash, uint8_t *out)
+{
+    if ((unsigned)which > TLS13_RES_MASTER)
+        return -1;
+    return tls13_derive_secret(alg, parent, secret_labels[which], transcript_hash, out);
+}
+
+int tls13_derive_traffic_pair(crypto_hash_alg alg, const uint8_t *parent, tls13_secret which,
+                              const uint8_t *transcript_hash, uint8_t *client, uint8_t *server)
+{
+    if ((which != TLS13_C_HS_TRAFFIC && which != TLS13_C_AP_TRAFFIC) || transcript_hash == NULL)
+        return -1;
+    size_t hlen = crypto_hash_size(alg);
+    crypto_hmac *m = crypto_hmac_new(alg, parent, hlen);
+    if (m == NULL)
+        return -1;
+    /* The server label follows the client's in the enum. */
+    int rc =
+        expand_label_keyed(m, secret_labels[which], transcript_hash, hlen, client, hlen) == 0 &&
+                expand_label_keyed(m, secret_labels[which + 1], transcript_hash, hlen, server,
+                                   hlen) == 0
+            ? 0
+            : -1;
+    crypto_hmac_free(m);
+    return rc;
+}
+
+int tls13_finished_key(crypto_hash_alg alg, const uint8_t *base_key, uint8_t *out)
+{
+    return tls13_expand_label(alg, base_key, "finished", NULL, 0, out, crypto_hash_size(alg));
+}
+
+int tls13_finished(crypto_hash_alg alg, const uint8_t *base_key, const uint8_t *transcript_hash,
+                   uint8_t *verify_data)
+{
+    uint8_t key[CRYPTO_MAX_HASH];
+    size_t hlen = crypto_hash_size(alg);
+    int rc = tls13_finished_key(alg, base_key, key) == 0 &&
+                     crypto_hmac_oneshot(alg, key, hlen, transcript_hash, hlen, verify_data) == 0
+                 ? 0
+                 : -1;
+    crypto_wipe(key, sizeof(key));
+    return rc;
+}
+
+int tls13_update_secret(crypto_hash_alg alg, const uint8_t *secret, uint8_t *out)
+{
+    /* Expand into a copy so out may be the secret it replaces. */
+    uint8_t next[CRYPTO_MAX_HASH];
+    size_t hlen = crypto_hash_size(alg);
+    int rc = tls13_expand_label(alg, secret, "traffic upd", NULL, 0, next, hlen);
+    if (rc == 0)
+        memcpy(out, next, hlen);
+    crypto_wipe(next, sizeof(next));
+    return rc;
+}
+
+int tls13_resumption_psk(crypto_hash_alg alg, const uint8_t *res_master, const uint8_t *nonce,
+                         size_t nonce_len, uint8_t *out)
+{
+    return tls13_expand_label(alg, res_master, "resumption", nonce, nonce_len, out,
+                              crypto_hash_size(alg));
+}
+
+int tls13_traffic_keys(crypto_hash_alg alg, const uint8_t *secret, uint8_t *key, size_t key_len,
+                       uint8_t iv[TLS13_IV_LEN])
+{
+    crypto_hmac *m = crypto_hmac_new(alg, secret, crypto_hash_size(alg));
+    if (m == NULL)
+        return -1;
+    int rc = expand_label_keyed(m, "key", NULL, 0, key, key_len) == 0 &&
+                     expand_label_keyed(m, "iv", NULL, 0, iv, TLS13_IV_LEN) == 0
+                 ? 0
+                 : -1;
+    crypto_hmac_free(m);
+    if (rc < 0) {
+        crypto_wipe(key, key_len);
+        crypto_wipe(iv, TLS13_IV_LEN);
+    }
+    return rc;
+}
+
+int tls13_record_keys(crypto_hash_alg alg, crypto_aead_alg aead, const uint8_t *secret,
+                      record_keys *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->kind = RECORD_TLS13;
+    out->aead = aead;
+    out->version = 0x0304;
+    out->key_len = crypto_aead_key_size(aead);
+    out->iv_len = TLS13_IV_LEN;
+    if (out->key_len > sizeof(out->key) ||
+        tls13_traffic_keys(alg, secret, out->key, out->key_len, out->iv) < 0) {
+        crypto_wipe(out, sizeof(*out));
+        return -1;
+    }
+    return 0;
+}
