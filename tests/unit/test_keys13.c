@@ -234,8 +234,9 @@ static void beyond_the_trace(void)
     kdf_expand_label("SHA384", secret, 48, "iv", NULL, 0, theirs, 12);
     CHECK_MEM(iv, theirs, 12);
     CHECK(tls13_finished(CRYPTO_SHA384, secret, h, next) == 0);
-    kdf_expand_label("SHA384", secret, 48, "finished", NULL, 0, key, 48);
-    CHECK(crypto_hmac_oneshot(CRYPTO_SHA384, key, 48, h, 48, theirs) == 0);
+    uint8_t finished_key[48];
+    kdf_expand_label("SHA384", secret, 48, "finished", NULL, 0, finished_key, 48);
+    CHECK(crypto_hmac_oneshot(CRYPTO_SHA384, finished_key, 48, h, 48, theirs) == 0);
     CHECK_MEM(next, theirs, 48);
 
     /* The label, with its "tls13 " prefix, and the context must each fit a 1-byte length. */
