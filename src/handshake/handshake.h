@@ -184,10 +184,9 @@ int resume_client_keep(parley_conn *c);
  * takes its master secret if every rule allows: 1 resumed (keys_resume follows once the
  * server's random is made), 0 full handshake, -1 failed. */
 int resume_server_find(parley_conn *c, const hs_client_hello *ch);
-/* Server: writes a NewSessionTicket for this connection's session into the flight. */
-int resume_server_write_ticket(parley_conn *c);
-/* Server, once a full handshake is complete: stores the session in the cache. */
-void resume_server_store(parley_conn *c);
+/* Server, once the keys are settled: stores a new session in the cache (a resumed one is there
+ * already) and, if the client is to get a ticket, writes the NewSessionTicket into the flight. */
+int resume_server_keep(parley_conn *c);
 /* A connection ended by a fatal alert: its session must never resume. */
 void resume_forget(parley_conn *c);
 /* Wipes and frees the client's kept session bytes. */

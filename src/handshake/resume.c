@@ -280,39 +280,40 @@ int resume_server_find(parley_conn *c, const hs_client_hello *ch)
     return rc < 0 ? -1 : 1;
 }
 
-int resume_server_write_ticket(parley_conn *c)
+/* NewSessionTicket carrying plain (the serialized session) sealed under the current key. */
+static int write_ticket(parley_conn *c, const uint8_t *plain, size_t n)
 {
     const parley_config *cfg = c->cfg;
-    hs_state *hs = c->hs;
-    parley_session s;
-    session_of(c, &s);
-    uint8_t plain[SESSION_ENCODED_MAX], ticket[SESSION_ENCODED_MAX + TICKET_OVERHEAD];
-    size_t n = session_encode(&s, plain, sizeof(plain));
+    uint8_t ticket[SESSION_ENCODED_MAX + TICKET_OVERHEAD];
     size_t ticket_len =
         n ? ticket_seal(cfg->ticket_keys, session_now(), plain, n, ticket, sizeof(ticket)) : 0;
-    crypto_wipe(plain, n);
-    session_clear(&s);
     /* Without a ticket the session still resumes by ID: an empty one says so (RFC 5077 3.3). */
     hs_new_session_ticket nst = {cfg->session_lifetime, {ticket, ticket_len}};
     size_t mark = flight_mark(c);
-    hs_write_new_session_ticket(&hs->out, &nst);
+    hs_write_new_session_ticket(&c->hs->out, &nst);
     return flight_commit(c, mark, "NewSessionTicket");
 }
 
-void resume_server_store(parley_conn *c)
+int resume_server_keep(parley_conn *c)
 {
     const parley_config *cfg = c->cfg;
-    if (cfg->session_cache == NULL || c->session_id_len == 0 || c->hs->resumed)
-        return;
+    hs_state *hs = c->hs;
+    bool store = cfg->session_cache != NULL && c->session_id_len > 0 && !hs->resumed;
+    if (!store && !hs->issue_ticket)
+        return 0;
+    /* Serialized once, for the cache and the ticket alike. */
     parley_session s;
     session_of(c, &s);
-    uint8_t buf[SESSION_ENCODED_MAX];
-    size_t n = session_encode(&s, buf, sizeof(buf));
+    uint8_t plain[SESSION_ENCODED_MAX];
+    size_t n = session_encode(&s, plain, sizeof(plain));
     session_clear(&s);
-    if (n > 0 && session_cache_put(cfg->session_cache, c->session_id, c->session_id_len, buf, n,
-                                   cfg->session_lifetime) == 0)
+    if (store && n > 0 &&
+        session_cache_put(cfg->session_cache, c->session_id, c->session_id_len, plain, n,
+                          cfg->session_lifetime) == 0)
         c->session_stored = true;
-    crypto_wipe(buf, n);
+    int rc = hs->issue_ticket ? write_ticket(c, plain, n) : 0;
+    crypto_wipe(plain, n);
+    return rc;
 }
 
 void resume_forget(parley_conn *c)

@@ -259,10 +259,9 @@ static int server_resume(parley_conn *c, const hs_client_hello *ch)
     if (choose_alpn(c, ch) < 0)
         return conn_fail(c, PARLEY_E_NEGOTIATE, ALERT_NO_APPLICATION_PROTOCOL,
                          "client offered only ALPN protocols this server does not speak");
-    if (server_write_hello(c, ch) < 0 || keys_resume(c) < 0 ||
-        (hs->issue_ticket && resume_server_write_ticket(c) < 0) || flight_send(c) < 0 ||
-        conn_send_change_cipher_spec(c, &hs->server_keys) < 0 || hs_write_our_finished(c) < 0 ||
-        flight_send(c) < 0)
+    if (server_write_hello(c, ch) < 0 || keys_resume(c) < 0 || resume_server_keep(c) < 0 ||
+        flight_send(c) < 0 || conn_send_change_cipher_spec(c, &hs->server_keys) < 0 ||
+        hs_write_our_finished(c) < 0 || flight_send(c) < 0)
         return -1;
     hs->state = S_WAIT_CHANGE_CIPHER_SPEC;
     return 0;
@@ -443,14 +442,14 @@ static int server_finished(parley_conn *c, const uint8_t *body, size_t len)
     }
     if (transcript_add_current(c) < 0)
         return -1;
-    /* The ticket goes before ChangeCipherSpec, under the old write state (RFC 5077 3.3). */
-    if (hs->issue_ticket && (resume_server_write_ticket(c) < 0 || flight_send(c) < 0))
+    /* The client's Finished verified: the session is kept. Its ticket goes before
+     * ChangeCipherSpec, under the old write state (RFC 5077 3.3). */
+    if (resume_server_keep(c) < 0 || flight_send(c) < 0)
         return -1;
     if (conn_send_change_cipher_spec(c, &hs->server_keys) < 0)
         return -1;
     if (hs_write_our_finished(c) < 0 || flight_send(c) < 0)
         return -1;
-    resume_server_store(c);
     hs->state = S_DONE;
     return 0;
 }
