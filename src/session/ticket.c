@@ -1,7 +1,7 @@
 /*
- * Ticket keys and sealing. A period's key name and key are the TLS 1.2 PRF (SHA-256) of the
- * secret over the period number; derived keys are kept for the periods in use, so a handshake
- * pays one AES-GCM operation and no derivation.
+ * Ticket keys and sealing. A period's key, and the check half of its key name, are the TLS 1.2
+ * PRF (SHA-256) of the secret over the period number; derived keys are kept for the periods in
+ * use, so a handshake pays one AES-GCM operation and no derivation.
  */
 #include "ticket.h"
 
@@ -97,7 +97,7 @@ static const period_key *key_of(ticket_keys *k, uint64_t period)
     period_key *slot = &k->slots[period % KEY_SLOTS];
     if (slot->valid && slot->period == period)
         return slot;
-    uint8_t seed[8], out[48];
+    uint8_t seed[8], out[40];
     for (int i = 0; i < 8; i++)
         seed[i] = (uint8_t)(period >> (56 - 8 * i));
     if (crypto_prf(CRYPTO_SHA256, k->secret, sizeof(k->secret), "parley ticket key", seed,
@@ -105,8 +105,9 @@ static const period_key *key_of(ticket_keys *k, uint64_t period)
         return NULL;
     slot->period = period;
     slot->valid = 1;
-    memcpy(slot->name, out, 16);
-    memcpy(slot->key, out + 16, 32);
+    memcpy(slot->name, seed, 8);
+    memcpy(slot->name + 8, out, 8);
+    memcpy(slot->key, out + 8, 32);
     crypto_wipe(out, sizeof(out));
     return slot;
 }
@@ -146,17 +147,20 @@ size_t ticket_open(ticket_keys *k, uint64_t now, const uint8_t *ticket, size_t l
 {
     if (len < TICKET_OVERHEAD || len - TICKET_OVERHEAD > cap)
         return 0;
-    uint64_t current = now / k->rotate;
+    uint64_t current = now / k->rotate, period = 0;
+    for (int i = 0; i < 8; i++)
+        period = period << 8 | ticket[i];
+    if (period > current || current - period > k->keep)
+        return 0; /* not a period whose tickets still open (or not ours at all) */
     period_key pk;
-    bool found = false;
-    uint64_t back = 0;
-    for (; back <= k->keep && back <= current; back++)
-        if ((found = copy_key(k, current - back, &pk) == 0 && crypto_memeq(pk.name, ticket, 16)))
-            break;
-    if (!found)
+    if (copy_key(k, period, &pk) < 0)
         return 0;
+    if (!crypto_memeq(pk.name, ticket, 16)) {
+        crypto_wipe(&pk, sizeof(pk));
+        return 0;
+    }
     if (stale != NULL)
-        *stale = back > 0;
+        *stale = period != current;
     size_t n = 0;
     crypto_aead *aead = crypto_aead_new(CRYPTO_AES256_GCM, 0, pk.key);
     if (aead != NULL &&

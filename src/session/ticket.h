@@ -5,6 +5,10 @@
  * talking; tickets of the last few periods still open while their sessions can live.
  *
  *   ticket = key_name(16) nonce(12) AES-256-GCM(session, aad = key_name) tag(16)
+ *   key_name = period(8, big-endian) check(8, derived with the key)
+ *
+ * The period in the name says which single key to derive: a forged ticket costs at most one
+ * derivation, however many periods are still open.
  */
 #ifndef PARLEY_TICKET_H
 #define PARLEY_TICKET_H
