@@ -9,11 +9,11 @@ struct crypto_prf_key {
     crypto_hmac *hmac[2]; /* one P_hash; two (P_MD5, P_SHA1) for the TLS 1.0/1.1 PRF */
 };
 
-crypto_prf_key *crypto_prf_key_new(crypto_hash_alg alg, const uint8_t *secret, size_t secret_len)
+/* Keys k's HMAC contexts with secret; 0, or -1 with nothing left to free. */
+static int prf_key_init(crypto_prf_key *k, crypto_hash_alg alg, const uint8_t *secret,
+                        size_t secret_len)
 {
-    crypto_prf_key *k = calloc(1, sizeof(*k));
-    if (k == NULL)
-        return NULL;
+    memset(k, 0, sizeof(*k));
     k->alg = alg;
     if (alg != CRYPTO_MD5_SHA1) {
         k->hmac[0] = crypto_hmac_new(alg, secret, secret_len);
@@ -25,7 +25,18 @@ crypto_prf_key *crypto_prf_key_new(crypto_hash_alg alg, const uint8_t *secret, s
         k->hmac[1] = crypto_hmac_new(CRYPTO_SHA1, secret + secret_len - half, half);
     }
     if (k->hmac[0] == NULL || (alg == CRYPTO_MD5_SHA1 && k->hmac[1] == NULL)) {
-        crypto_prf_key_free(k);
+        crypto_hmac_free(k->hmac[0]);
+        crypto_hmac_free(k->hmac[1]);
+        return -1;
+    }
+    return 0;
+}
+
+crypto_prf_key *crypto_prf_key_new(crypto_hash_alg alg, const uint8_t *secret, size_t secret_len)
+{
+    crypto_prf_key *k = malloc(sizeof(*k));
+    if (k == NULL || prf_key_init(k, alg, secret, secret_len) < 0) {
+        free(k);
         return NULL;
     }
     return k;
@@ -97,10 +108,13 @@ int crypto_prf(crypto_hash_alg alg, const uint8_t *secret, size_t secret_len, co
                const uint8_t *seed1, size_t seed1_len, const uint8_t *seed2, size_t seed2_len,
                uint8_t *out, size_t out_len)
 {
-    crypto_prf_key *k = crypto_prf_key_new(alg, secret, secret_len);
-    int rc = k ? crypto_prf_keyed(k, label, seed1, seed1_len, seed2, seed2_len, out, out_len) : -1;
-    crypto_prf_key_free(k);
-    if (rc < 0)
+    crypto_prf_key k; /* on the stack: a one-shot PRF allocates only its HMAC contexts */
+    if (prf_key_init(&k, alg, secret, secret_len) < 0) {
         crypto_wipe(out, out_len);
+        return -1;
+    }
+    int rc = crypto_prf_keyed(&k, label, seed1, seed1_len, seed2, seed2_len, out, out_len);
+    crypto_hmac_free(k.hmac[0]);
+    crypto_hmac_free(k.hmac[1]);
     return rc;
 }
