@@ -106,6 +106,10 @@ int parley_config_set_versions(parley_config *cfg, uint16_t min, uint16_t max);
  * version after a failed attempt; a server that supports a higher version than this client
  * offers then refuses with inappropriate_fallback, defeating a forced downgrade. */
 int parley_config_set_fallback_scsv(parley_config *cfg, int on);
+/* TLS 1.3: after this many records under one write key, a KeyUpdate moves to the next key
+ * before the next record is sent. The default and the maximum is 2^24, inside RFC 8446 5.5's
+ * limit for AES-GCM; a lower value rotates keys more often. */
+int parley_config_set_key_update_records(parley_config *cfg, uint64_t records);
 /* Cipher suites by IANA name, comma separated, in preference order, e.g.
  * "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_RSA_WITH_AES_128_CBC_SHA". The legacy suites
  * (RC4, 3DES) are never in the default list and are enabled only by naming them here; RC4 needs
@@ -114,6 +118,11 @@ int parley_config_set_ciphers(parley_config *cfg, const char *list);
 /* Key exchange groups, comma separated, preference order: "x25519,secp256r1,secp384r1"
  * ("P-256" and "P-384" are accepted too). */
 int parley_config_set_groups(parley_config *cfg, const char *list);
+/* Client, TLS 1.3: the groups whose key shares the first ClientHello carries, comma separated,
+ * each one of the groups above (at most 3). By default the first group and the first of another
+ * kind: x25519 and P-256 with the default groups. A server that wants a group with no share
+ * asks for it with a HelloRetryRequest, which costs a round trip. */
+int parley_config_set_key_shares(parley_config *cfg, const char *list);
 /* ALPN protocols, comma separated, preference order: "h2,http/1.1"; each name at most 63 bytes.
  * A server with ALPN set answers a client that offers only other protocols with
  * no_application_protocol. */
@@ -248,6 +257,9 @@ int parley_write(parley_conn *conn, const void *data, size_t len, size_t *writte
 int parley_read(parley_conn *conn, void *buf, size_t cap, size_t *got);
 /* Queues a close_notify alert. */
 int parley_close(parley_conn *conn);
+/* TLS 1.3: sends a KeyUpdate and switches to the next write key; with request_peer the peer is
+ * asked to update its own (RFC 8446 4.6.3). PARLEY_ERROR before TLS 1.3 or when not open. */
+int parley_key_update(parley_conn *conn, int request_peer);
 
 parley_conn_state parley_state(const parley_conn *conn);
 

@@ -25,6 +25,8 @@ static const char client_usage[] =
     "  --fallback-scsv      send TLS_FALLBACK_SCSV: this is a retry at a lower version\n"
     "  --ciphers LIST       IANA suite names, comma separated (RC4 and 3DES only by name)\n"
     "  --groups LIST        x25519,secp256r1,secp384r1\n"
+    "  --key-shares LIST    TLS 1.3: groups whose key shares the first hello carries\n"
+    "  --key-update         TLS 1.3: send a KeyUpdate asking the server for one too, first\n"
     "  --alpn LIST          protocols to offer\n"
     "  --raw                no HTTP: stdin to the server, the server's bytes to stdout\n"
     "  --reconnect N        then N more connections resuming the session, each reported\n"
@@ -39,9 +41,9 @@ static const char client_usage[] =
 
 typedef struct client_opts {
     const char *url, *cacert, *capath, *cert, *key, *servername, *connect_to;
-    const char *ciphers, *groups, *alpn, *keylog, *trace, *trace_file, *sess_in, *sess_out;
+    const char *ciphers, *groups, *key_shares, *alpn, *keylog, *trace, *trace_file, *sess_in, *sess_out;
     uint16_t tls_min, tls_max;
-    int insecure, raw, verbose, timeout, fallback_scsv, reconnect, no_tickets;
+    int insecure, raw, verbose, timeout, fallback_scsv, reconnect, no_tickets, key_update;
     char host[256], port[16], path[2048];
 } client_opts;
 
@@ -100,6 +102,7 @@ static int parse_args(int argc, char **argv, client_opts *o)
         VALUE("--connect-to", connect_to)
         VALUE("--ciphers", ciphers)
         VALUE("--groups", groups)
+        VALUE("--key-shares", key_shares)
         VALUE("--alpn", alpn)
         VALUE("--keylog", keylog)
         VALUE("--trace-file", trace_file)
@@ -120,6 +123,8 @@ static int parse_args(int argc, char **argv, client_opts *o)
             if (o->reconnect < 0 || o->reconnect > 1000)
                 return tool_fail("--reconnect takes 0 to 1000");
             i++;
+        } else if (strcmp(a, "--key-update") == 0) {
+            o->key_update = 1;
         } else if (strcmp(a, "--no-tickets") == 0) {
             o->no_tickets = 1;
         } else if (strcmp(a, "--fallback-scsv") == 0) {
@@ -166,6 +171,8 @@ static parley_config *client_config(const client_opts *o)
         ok = parley_config_set_ciphers(cfg, o->ciphers) == PARLEY_OK;
     if (ok && o->groups)
         ok = parley_config_set_groups(cfg, o->groups) == PARLEY_OK;
+    if (ok && o->key_shares)
+        ok = parley_config_set_key_shares(cfg, o->key_shares) == PARLEY_OK;
     if (ok && o->alpn)
         ok = parley_config_set_alpn(cfg, o->alpn) == PARLEY_OK;
     if (ok && o->cacert)
@@ -438,7 +445,12 @@ static int one_connection(parley_config *cfg, const client_opts *o, const char *
                         ? "resumed the session (abbreviated handshake)"
                         : (*session ? "full handshake (the session was not resumed)"
                                     : "full handshake"));
-        rc = o->raw ? run_raw(c, fd, o) : run_http(c, fd, o);
+        rc = 0;
+        if (o->key_update && parley_key_update(c, 1) != PARLEY_OK)
+            rc = tool_fail("--key-update: %s is not TLS 1.3",
+                           parley_version_name(parley_version(c)));
+        if (rc == 0)
+            rc = o->raw ? run_raw(c, fd, o) : run_http(c, fd, o);
         if (parley_state(c) == PARLEY_STATE_OPEN || parley_state(c) == PARLEY_STATE_CLOSED)
             parley_fd_close(c, fd);
     }

@@ -58,6 +58,7 @@ parley_config *parley_config_new(void)
     cfg->server_preference = true;
     cfg->session_lifetime = 300;
     cfg->tickets = true;
+    cfg->key_update_records = (uint64_t)1 << 24; /* RFC 8446 5.5: AES-GCM's margin, 2^24.5 */
     return cfg;
 }
 
@@ -75,6 +76,7 @@ void parley_config_free(parley_config *cfg)
     for (size_t i = 0; i < cfg->n_certs; i++) {
         x509_chain_free(cfg->certs[i].chain);
         free(cfg->certs[i].certificate_msg);
+        free(cfg->certs[i].certificate13_msg);
     }
     x509_trust_free(cfg->trust);
     x509_trust_free(cfg->client_trust);
@@ -104,12 +106,19 @@ int parley_config_set_versions(parley_config *cfg, uint16_t min, uint16_t max)
                             "invalid version range 0x%04x to 0x%04x (SSL 3.0 and older are "
                             "not implemented: RFC 7568)",
                             min, max);
-    /* Refused rather than narrowed: a caller asking for TLS 1.3 must not get 1.2 unawares. */
-    if (max > PARLEY_TLS1_2)
-        return config_error(cfg, "%s is not implemented yet: this build speaks TLS 1.0 to 1.2",
-                            parley_version_name(max));
     cfg->min_version = min;
     cfg->max_version = max;
+    return PARLEY_OK;
+}
+
+int parley_config_set_key_update_records(parley_config *cfg, uint64_t records)
+{
+    if (config_mutable(cfg) != PARLEY_OK)
+        return PARLEY_ERROR;
+    if (records == 0 || records > ((uint64_t)1 << 24))
+        return config_error(cfg, "a KeyUpdate interval must be 1 to 2^24 records, not %llu",
+                            (unsigned long long)records);
+    cfg->key_update_records = records;
     return PARLEY_OK;
 }
 
@@ -170,6 +179,7 @@ static int set_list(parley_config *cfg, const char *list, uint16_t *items, size_
     uint16_t saved[SUITE_MAX];
     size_t n_saved = *count;
     _Static_assert(CONFIG_MAX_GROUPS <= SUITE_MAX, "saved[] holds every list");
+    _Static_assert(CONFIG_MAX_KEY_SHARES <= SUITE_MAX, "saved[] holds every list");
     memcpy(saved, items, cap * sizeof(*items));
     *count = 0;
     if (for_each_item(cfg, list, add) != PARLEY_OK) {
@@ -178,6 +188,14 @@ static int set_list(parley_config *cfg, const char *list, uint16_t *items, size_
         return PARLEY_ERROR;
     }
     return PARLEY_OK;
+}
+
+bool config_has_tls13_suite(const parley_config *cfg)
+{
+    for (size_t i = 0; i < cfg->n_suites; i++)
+        if (suite_allowed_at(suite_find(cfg->suites[i]), PARLEY_TLS1_3))
+            return true;
+    return false;
 }
 
 int parley_config_set_ciphers(parley_config *cfg, const char *list)
@@ -206,6 +224,50 @@ int parley_config_set_groups(parley_config *cfg, const char *list)
     if (config_mutable(cfg) != PARLEY_OK)
         return PARLEY_ERROR;
     return set_list(cfg, list, cfg->groups, &cfg->n_groups, CONFIG_MAX_GROUPS, add_group);
+}
+
+static int add_key_share(parley_config *cfg, const char *name, size_t len)
+{
+    uint16_t id = group_by_name(name, len);
+    if (id == 0 || !crypto_group_supported(id))
+        return config_error(cfg, "unknown or unsupported group \"%.*s\"", (int)len, name);
+    for (size_t i = 0; i < cfg->n_key_shares; i++)
+        if (cfg->key_shares[i] == id)
+            return PARLEY_OK;
+    if (cfg->n_key_shares == CONFIG_MAX_KEY_SHARES)
+        return config_error(cfg, "too many key shares (at most %d)", CONFIG_MAX_KEY_SHARES);
+    cfg->key_shares[cfg->n_key_shares++] = id;
+    return PARLEY_OK;
+}
+
+int parley_config_set_key_shares(parley_config *cfg, const char *list)
+{
+    if (config_mutable(cfg) != PARLEY_OK)
+        return PARLEY_ERROR;
+    return set_list(cfg, list, cfg->key_shares, &cfg->n_key_shares, CONFIG_MAX_KEY_SHARES,
+                    add_key_share);
+}
+
+/* The client's initial key shares: as set, or by default the first group and the first one of
+ * another kind (x25519 and P-256 with the default groups), so most servers need no
+ * HelloRetryRequest while P-384 costs a key generation only when asked for. */
+static int settle_key_shares(parley_config *cfg)
+{
+    for (size_t i = 0; i < cfg->n_key_shares; i++)
+        if (!u16_list_has(cfg->groups, cfg->n_groups, cfg->key_shares[i]))
+            return config_error(cfg, "key share %s is not among the configured groups",
+                                parley_group_name(cfg->key_shares[i]));
+    if (cfg->n_key_shares > 0 || cfg->n_groups == 0)
+        return 0;
+    cfg->key_shares[cfg->n_key_shares++] = cfg->groups[0];
+    bool first_x25519 = cfg->groups[0] == PARLEY_GROUP_X25519;
+    for (size_t i = 1; i < cfg->n_groups; i++)
+        if ((cfg->groups[i] == PARLEY_GROUP_X25519) != first_x25519 &&
+            cfg->groups[i] != PARLEY_GROUP_SECP384R1) {
+            cfg->key_shares[cfg->n_key_shares++] = cfg->groups[i];
+            break;
+        }
+    return 0;
 }
 
 static int add_alpn(parley_config *cfg, const char *name, size_t len)
@@ -260,6 +322,18 @@ static int add_chain(parley_config *cfg, x509_chain *chain)
         return config_error(cfg, "cannot encode the certificate chain");
     }
     cc->certificate_msg_len = w.len;
+    /* The TLS 1.3 form adds a context byte and two bytes of extensions per certificate. */
+    size_t total13 = total + 1 + 2 * x509_chain_count(chain);
+    cc->certificate13_msg = malloc(total13);
+    writer_init(&w, cc->certificate13_msg, cc->certificate13_msg ? total13 : 0);
+    if (cc->certificate13_msg == NULL || hs_write_chain13(&w, chain, (span){NULL, 0}) < 0) {
+        free(cc->certificate_msg);
+        free(cc->certificate13_msg);
+        cc->certificate_msg = cc->certificate13_msg = NULL;
+        x509_chain_free(chain);
+        return config_error(cfg, "cannot encode the certificate chain");
+    }
+    cc->certificate13_msg_len = w.len;
     cc->chain = chain;
     cc->key_type = crypto_key_kind(x509_chain_key(chain));
     cfg->n_certs++;
@@ -473,6 +547,8 @@ int config_freeze(parley_config *cfg, parley_role role)
         }
         cfg->wire_groups_len = encode_u16_list(cfg->groups, cfg->n_groups, cfg->wire_groups);
         cfg->wire_sigalgs_len = encode_u16_list(cfg->sigalgs, cfg->n_sigalgs, cfg->wire_sigalgs);
+        if (settle_key_shares(cfg) < 0)
+            rc = -1;
         atomic_store(&cfg->frozen, true);
     }
     if (role == PARLEY_CLIENT && cfg->verify && cfg->trust == NULL) {

@@ -63,6 +63,7 @@ void parley_conn_free(parley_conn *c)
     free(c->out);
     free(c->verify_name);
     free(c->peer_chain);
+    free(c->post_msg);
     x509_chain_free(c->own_cert);
     parley_session_free(c->session);
     resume_drop_bytes(c);
@@ -205,15 +206,20 @@ int conn_send_alert(parley_conn *c, uint8_t level, uint8_t description)
     return conn_send(c, CT_ALERT, alert, sizeof(alert));
 }
 
+int conn_install_keys(parley_conn *c, int write, const record_keys *keys, const char *step)
+{
+    if (record_state_install(write ? &c->write : &c->read, keys, write) < 0)
+        return conn_fail(c, PARLEY_E_INTERNAL, ALERT_INTERNAL_ERROR, "installing keys failed");
+    trace_step(c, step);
+    return 0;
+}
+
 int conn_send_change_cipher_spec(parley_conn *c, const record_keys *keys)
 {
     static const uint8_t ccs[1] = {1};
     if (conn_send(c, CT_CHANGE_CIPHER_SPEC, ccs, 1) < 0)
         return -1;
-    if (record_state_install(&c->write, keys, 1) < 0)
-        return conn_fail(c, PARLEY_E_INTERNAL, ALERT_INTERNAL_ERROR, "installing keys failed");
-    trace_step(c, "write keys on");
-    return 0;
+    return conn_install_keys(c, 1, keys, "write keys on");
 }
 
 int conn_fail(parley_conn *c, parley_err err, int alert, const char *fmt, ...)
@@ -278,8 +284,12 @@ static int handle_alert(parley_conn *c, const uint8_t *p, size_t len)
         c->state = PARLEY_STATE_CLOSED;
         return 0;
     }
-    if (level == ALERT_LEVEL_WARNING && description != ALERT_UNEXPECTED_MESSAGE)
-        return 0; /* no_renegotiation, user_canceled and the like: nothing to do */
+    /* TLS 1.3 (RFC 8446 6): every alert but close_notify and user_canceled is fatal, whatever
+     * its level says. Earlier versions let warnings (no_renegotiation and the like) pass. */
+    bool tls13 = c->version == PARLEY_TLS1_3;
+    if (tls13 ? description == ALERT_USER_CANCELED
+              : level == ALERT_LEVEL_WARNING && description != ALERT_UNEXPECTED_MESSAGE)
+        return 0;
     conn_fail(c, PARLEY_E_ALERT, -1, "peer sent fatal alert %s (%u)",
               parley_alert_name(description), description);
     c->error_alert = description;
@@ -287,18 +297,91 @@ static int handle_alert(parley_conn *c, const uint8_t *p, size_t len)
     return -1;
 }
 
-/* A handshake message after the handshake: renegotiation, which parley refuses. */
-static int handle_renegotiation(parley_conn *c, const uint8_t *p, size_t len)
+/* A handshake message after the handshake: in TLS 1.3 NewSessionTicket and KeyUpdate, whole
+ * messages gathered across records; before, renegotiation, which parley refuses. */
+static int handle_post_handshake(parley_conn *c, const uint8_t *p, size_t len)
 {
-    (void)p;
-    (void)len;
-    return conn_send_alert(c, ALERT_LEVEL_WARNING, ALERT_NO_RENEGOTIATION);
+    if (c->version != PARLEY_TLS1_3)
+        return conn_send_alert(c, ALERT_LEVEL_WARNING, ALERT_NO_RENEGOTIATION);
+    if (len == 0)
+        return conn_fail(c, PARLEY_E_DECODE, ALERT_DECODE_ERROR,
+                         "peer sent an empty handshake record");
+    if (c->post_len + len > POST_HANDSHAKE_MAX)
+        return conn_fail(c, PARLEY_E_DECODE, ALERT_DECODE_ERROR,
+                         "post-handshake message over %u bytes", POST_HANDSHAKE_MAX);
+    const uint8_t *data = p;
+    size_t data_len = len;
+    if (c->post_len > 0) {
+        uint8_t *grown = realloc(c->post_msg, c->post_len + len);
+        if (grown == NULL)
+            return conn_fail(c, PARLEY_E_MEMORY, ALERT_INTERNAL_ERROR, "out of memory");
+        memcpy(grown + c->post_len, p, len);
+        c->post_msg = grown;
+        c->post_len += len;
+        data = c->post_msg;
+        data_len = c->post_len;
+    }
+    size_t off = 0;
+    while (data_len - off >= 4 && c->state == PARLEY_STATE_OPEN) {
+        uint32_t body = (uint32_t)data[off + 1] << 16 | (uint32_t)data[off + 2] << 8 | data[off + 3];
+        if (body > POST_HANDSHAKE_MAX)
+            return conn_fail(c, PARLEY_E_DECODE, ALERT_DECODE_ERROR,
+                             "post-handshake message of %u bytes", (unsigned)body);
+        if (data_len - off < 4 + (size_t)body)
+            break;
+        trace_handshake(c, 0, data + off, 4 + body);
+        if (hs13_post_handshake(c, data[off], data + off + 4, body) < 0)
+            return -1;
+        off += 4 + body;
+        /* A KeyUpdate changes keys: nothing may follow it in the same record. */
+        if (data[off - 4 - body] == HS_KEY_UPDATE && off < data_len)
+            return conn_fail(c, PARLEY_E_PROTOCOL, ALERT_UNEXPECTED_MESSAGE,
+                             "handshake data follows a KeyUpdate in the same record");
+    }
+    if (c->state != PARLEY_STATE_OPEN)
+        return 0;
+    size_t rest = data_len - off;
+    if (rest == 0) {
+        free(c->post_msg);
+        c->post_msg = NULL;
+        c->post_len = 0;
+        return 0;
+    }
+    uint8_t *keep = malloc(rest);
+    if (keep == NULL)
+        return conn_fail(c, PARLEY_E_MEMORY, ALERT_INTERNAL_ERROR, "out of memory");
+    memcpy(keep, data + off, rest);
+    free(c->post_msg);
+    c->post_msg = keep;
+    c->post_len = rest;
+    return 0;
+}
+
+/* TLS 1.3 (RFC 8446 5): a ChangeCipherSpec is never protected. During the handshake one with the
+ * value 1 is dropped (middlebox compatibility); any other is unexpected. A plaintext alert is
+ * read as such while the handshake runs: a peer that failed before it had our keys sends one. */
+static int handle_tls13_plaintext(parley_conn *c, uint8_t type)
+{
+    uint8_t *p = c->record + RECORD_HEADER_LEN;
+    size_t len = c->record_need - RECORD_HEADER_LEN;
+    trace_content(c, 0, type, p, len);
+    if (type == CT_ALERT)
+        return handle_alert(c, p, len);
+    if (c->hs == NULL || len != 1 || p[0] != 1)
+        return conn_fail(c, PARLEY_E_PROTOCOL, ALERT_UNEXPECTED_MESSAGE,
+                         "unexpected ChangeCipherSpec %s",
+                         c->hs == NULL ? "after the handshake" : "with a value other than 1");
+    return 0;
 }
 
 static int handle_record(parley_conn *c)
 {
-    uint8_t type = c->record[0];
     trace_record(c, 0, c->record);
+    uint8_t outer = c->record[0];
+    bool tls13 = c->version == PARLEY_TLS1_3;
+    if (tls13 && (outer == CT_CHANGE_CIPHER_SPEC ||
+                  (outer == CT_ALERT && c->read.kind == RECORD_TLS13 && c->hs != NULL)))
+        return handle_tls13_plaintext(c, outer);
     uint8_t *plain = c->record + RECORD_HEADER_LEN;
     size_t plain_len = c->record_need - RECORD_HEADER_LEN;
     int alert = record_open(&c->read, c->record, c->record_need, &plain, &plain_len);
@@ -306,8 +389,18 @@ static int handle_record(parley_conn *c)
         if (alert == RECORD_ALERT_BAD_RECORD_MAC)
             return conn_fail(c, PARLEY_E_CRYPTO, alert,
                              "a record from the peer failed authentication (bad_record_mac)");
+        if (alert == RECORD_ALERT_UNEXPECTED_MESSAGE)
+            return conn_fail(c, PARLEY_E_PROTOCOL, alert,
+                             "a protected record from the peer has no content type, or a "
+                             "record type that must not be protected");
         return conn_fail(c, PARLEY_E_DECODE, alert, "a record from the peer is too long");
     }
+    /* TLS 1.3 puts the real type inside the protection; record_open wrote it over the header. */
+    uint8_t type = c->record[0];
+    if (c->read.kind == RECORD_TLS13 && type != CT_HANDSHAKE && type != CT_ALERT &&
+        type != CT_APPLICATION_DATA)
+        return conn_fail(c, PARLEY_E_PROTOCOL, ALERT_UNEXPECTED_MESSAGE,
+                         "a protected record of type %u, which TLS 1.3 never protects", type);
     if (type != CT_HANDSHAKE)
         trace_content(c, 0, type, plain, plain_len);
     switch (type) {
@@ -317,7 +410,7 @@ static int handle_record(parley_conn *c)
         if (c->state == PARLEY_STATE_HANDSHAKING)
             return conn_fail(c, PARLEY_E_PROTOCOL, ALERT_UNEXPECTED_MESSAGE,
                              "handshake message from the server before our ClientHello");
-        return handle_renegotiation(c, plain, plain_len);
+        return handle_post_handshake(c, plain, plain_len);
     case CT_CHANGE_CIPHER_SPEC:
         if (plain_len != 1 || plain[0] != 1)
             return conn_fail(c, PARLEY_E_DECODE, ALERT_DECODE_ERROR,
@@ -332,6 +425,10 @@ static int handle_record(parley_conn *c)
         if (c->state != PARLEY_STATE_OPEN)
             return conn_fail(c, PARLEY_E_PROTOCOL, ALERT_UNEXPECTED_MESSAGE,
                              "application data from the peer before the handshake finished");
+        /* A handshake message split across records must not be interleaved with data. */
+        if (c->post_len > 0)
+            return conn_fail(c, PARLEY_E_PROTOCOL, ALERT_UNEXPECTED_MESSAGE,
+                             "application data inside a fragmented handshake message");
         c->app = plain;
         c->app_len = plain_len;
         return 0;
@@ -357,11 +454,14 @@ static int begin_record(parley_conn *c)
      * exception is a plaintext alert: a client refusing the version the server chose has not
      * agreed to it, and its alert ends the handshake either way, so it is read as an alert. */
     bool refusal = type == CT_ALERT && c->read.kind == RECORD_PLAIN;
-    if (c->version != 0 && version != c->version && !refusal)
+    /* TLS 1.3 records say 0x0303 and the field is to be ignored (RFC 8446 5.1). */
+    if (c->version != 0 && c->version != PARLEY_TLS1_3 && version != c->version && !refusal)
         return conn_fail(c, PARLEY_E_PROTOCOL, ALERT_PROTOCOL_VERSION,
                          "record version 0x%04x differs from the negotiated 0x%04x", version,
                          c->version);
-    size_t limit = c->read.kind == RECORD_PLAIN ? RECORD_MAX_PLAINTEXT : RECORD_MAX_FRAGMENT;
+    size_t limit = c->read.kind == RECORD_PLAIN    ? RECORD_MAX_PLAINTEXT
+                   : c->read.kind == RECORD_TLS13 ? RECORD_TLS13_MAX_FRAGMENT
+                                                  : RECORD_MAX_FRAGMENT;
     if (len > limit)
         return conn_fail(c, PARLEY_E_DECODE, ALERT_RECORD_OVERFLOW,
                          "peer sent a record of %u bytes, over the %zu-byte limit", len, limit);
@@ -459,6 +559,12 @@ int parley_write(parley_conn *c, const void *data, size_t len, size_t *written)
         return PARLEY_ERROR;
     const uint8_t *p = data;
     while (done < len && parley_output_pending(c) < OUTPUT_HIGH_WATER) {
+        /* TLS 1.3: a KeyUpdate the peer asked for, or one the key's record count calls for
+         * (RFC 8446 5.5), goes before the next record. */
+        if (c->version == PARLEY_TLS1_3 &&
+            (c->key_update_due || c->write.seq >= c->cfg->key_update_records) &&
+            hs13_send_key_update(c, false) < 0)
+            return PARLEY_ERROR;
         size_t n = len - done < RECORD_MAX_PLAINTEXT ? len - done : RECORD_MAX_PLAINTEXT;
         if (conn_send(c, CT_APPLICATION_DATA, p + done, n) < 0)
             return PARLEY_ERROR;
@@ -497,6 +603,14 @@ int parley_read(parley_conn *c, void *buf, size_t cap, size_t *got)
         }
         return PARLEY_WANT_READ;
     }
+}
+
+int parley_key_update(parley_conn *c, int request_peer)
+{
+    if (c == NULL || c->state != PARLEY_STATE_OPEN || c->close_sent ||
+        c->version != PARLEY_TLS1_3)
+        return PARLEY_ERROR;
+    return hs13_send_key_update(c, request_peer != 0) < 0 ? PARLEY_ERROR : PARLEY_OK;
 }
 
 int parley_close(parley_conn *c)

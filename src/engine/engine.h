@@ -22,6 +22,7 @@
 #define CONFIG_MAX_CERTS   4
 #define CONFIG_MAX_GROUPS  8
 #define CONFIG_MAX_SIGALGS 16
+#define CONFIG_MAX_KEY_SHARES 3
 #define CONFIG_ALPN_MAX    256 /* wire-form ProtocolNameList */
 /* One protocol name: registered ones are a few bytes; the cap keeps idle connections small. */
 #define CONFIG_ALPN_NAME_MAX 63
@@ -32,6 +33,8 @@ typedef struct config_cert {
     crypto_key_type key_type;
     uint8_t *certificate_msg; /* the whole handshake message, header included */
     size_t certificate_msg_len;
+    uint8_t *certificate13_msg; /* the same in TLS 1.3 form, with an empty context */
+    size_t certificate13_msg_len;
 } config_cert;
 
 struct parley_config {
@@ -44,6 +47,8 @@ struct parley_config {
     size_t n_suites;
     uint16_t groups[CONFIG_MAX_GROUPS];
     size_t n_groups;
+    uint16_t key_shares[CONFIG_MAX_KEY_SHARES]; /* client: groups of the first key_share */
+    size_t n_key_shares;
     uint16_t sigalgs[CONFIG_MAX_SIGALGS];
     size_t n_sigalgs;
     uint8_t alpn[CONFIG_ALPN_MAX]; /* wire form: u8-prefixed names */
@@ -75,6 +80,7 @@ struct parley_config {
     bool session_cache_set; /* set by the application (possibly to none) */
     uint32_t session_lifetime;
     bool tickets;
+    uint64_t key_update_records; /* TLS 1.3: records under one write key before a KeyUpdate */
     char *ticket_key_file;
     unsigned ticket_rotate;
     struct ticket_keys *ticket_keys;
@@ -95,11 +101,16 @@ struct parley_config {
     char error[256];
 };
 
+/* Whether a TLS 1.3 suite is enabled: without one TLS 1.3 cannot be negotiated. */
+bool config_has_tls13_suite(const parley_config *cfg);
+
 /* Freezes cfg for use by a connection in role: loads the trust store once. 0 or -1 (with
  * cfg->error set). Thread-safe. */
 int config_freeze(parley_config *cfg, parley_role role);
 
 #define CONN_ERROR_MAX 256
+/* The largest post-handshake message accepted (a NewSessionTicket with its ticket). */
+#define POST_HANDSHAKE_MAX (1u << 17)
 
 struct hs_state; /* src/handshake/handshake.h */
 
@@ -162,6 +173,15 @@ struct parley_conn {
 
     bool close_sent, close_received, eof;
 
+    /* TLS 1.3 after the handshake: the traffic secrets a KeyUpdate moves on, and the client's
+     * resumption master secret for the NewSessionTickets to come. hash13 is their hash. */
+    uint8_t read_secret[CRYPTO_MAX_HASH], write_secret[CRYPTO_MAX_HASH];
+    uint8_t res_master[CRYPTO_MAX_HASH];
+    crypto_hash_alg hash13;
+    bool key_update_due; /* the peer asked for one: ours goes before our next record */
+    uint8_t *post_msg;   /* a post-handshake message arriving in pieces */
+    size_t post_len;
+
     parley_trace_fn trace_fn; /* NULL: tracing off */
     void *trace_arg;
     uint64_t created_us;
@@ -198,6 +218,7 @@ static inline bool conn_established(const parley_conn *c)
 #define ALERT_INAPPROPRIATE_FALLBACK  86
 #define ALERT_USER_CANCELED           90
 #define ALERT_NO_RENEGOTIATION        100
+#define ALERT_MISSING_EXTENSION       109
 #define ALERT_UNSUPPORTED_EXTENSION   110
 #define ALERT_NO_APPLICATION_PROTOCOL 120
 
@@ -212,6 +233,8 @@ int conn_fail(parley_conn *c, parley_err err, int alert, const char *fmt, ...)
 /* Queues data of the given content type as records of at most 2^14 bytes, protected by the
  * current write state. 0 or -1 (the connection has failed). */
 int conn_send(parley_conn *c, uint8_t type, const uint8_t *data, size_t len);
+/* Switches the read (write = 0) or write direction to keys, tracing step. 0 or -1 (failed). */
+int conn_install_keys(parley_conn *c, int write, const record_keys *keys, const char *step);
 /* Queues a ChangeCipherSpec and switches the write direction to keys. */
 int conn_send_change_cipher_spec(parley_conn *c, const record_keys *keys);
 /* Queues an alert. */

@@ -17,6 +17,7 @@
 #include "handshake.h"
 
 #include "../session/session.h"
+
 #include "../trace/trace.h"
 
 #include <stdio.h>
@@ -42,9 +43,15 @@ int client_send_hello(parley_conn *c)
     hs_client_hello ch;
     memset(&ch, 0, sizeof(ch));
 
-    hs->client_version = cfg->max_version;
+    /* TLS 1.3 is offered in supported_versions; legacy_version says TLS 1.2 at most (RFC 8446
+     * 4.1.2), and is what an RSA pre-master secret repeats if the server picks TLS 1.2. */
+    hs->offered_max = cfg->max_version;
+    if (hs->offered_max == PARLEY_TLS1_3 && !config_has_tls13_suite(cfg))
+        hs->offered_max = PARLEY_TLS1_2;
+    hs->client_version = hs->offered_max < PARLEY_TLS1_2 ? hs->offered_max : PARLEY_TLS1_2;
     ch.version = hs->client_version;
-    if (crypto_random(hs->client_random, 32) < 0)
+    /* The ClientHello after a HelloRetryRequest keeps the first one's random. */
+    if (!hs->hrr && crypto_random(hs->client_random, 32) < 0)
         return conn_fail(c, PARLEY_E_INTERNAL, -1, "random generator failed");
     memcpy(ch.random, hs->client_random, 32);
     ch.cipher_suites = (span){cfg->wire_suites, cfg->wire_suites_len};
@@ -68,19 +75,52 @@ int client_send_hello(parley_conn *c)
         ch.alpn = (span){cfg->alpn, cfg->alpn_len};
     }
     ch.has_reneg_info = true; /* empty: RFC 5746 signalling on an initial handshake */
-    ch.ems = true;
-    if (resume_client_offer(c, &ch) < 0)
+    ch.ems = cfg->min_version < PARLEY_TLS1_3; /* a TLS 1.2 notion */
+    if (cfg->min_version < PARLEY_TLS1_3 && resume_client_offer(c, &ch) < 0)
         return -1;
+    uint8_t shares[CONFIG_MAX_KEY_SHARES * (4 + CRYPTO_MAX_KEX_PUBLIC)];
+    uint8_t identities[2 + 2 + SESSION_TICKET_MAX + 4];
+    if (hs->offered_max == PARLEY_TLS1_3) {
+        if (client13_hello_extensions(c, &ch, shares, sizeof(shares)) < 0 ||
+            resume13_client_offer(c, &ch, identities, sizeof(identities)) < 0)
+            return -1;
+    }
 
     size_t mark = flight_mark(c);
     hs_write_client_hello(&hs->out, &ch);
+    if (hs->out.failed)
+        return conn_fail(c, PARLEY_E_INTERNAL, ALERT_INTERNAL_ERROR, "ClientHello does not fit");
+    /* The PSK binder covers the hello up to the binders, and goes in before the hello joins the
+     * transcript. */
+    if (ch.has_pre_shared_key &&
+        resume13_client_bind(c, hs->out.buf + mark, hs->out.len - mark) < 0)
+        return -1;
     if (flight_commit(c, mark, "ClientHello") < 0)
         return -1;
     /* The first record goes out as TLS 1.0 for the benefit of old middleboxes, as deployed
-     * clients do; the version inside the hello is what counts. */
-    c->record_version = PARLEY_TLS1_0;
+     * clients do; the version inside the hello is what counts. The second hello of a TLS 1.3
+     * handshake says TLS 1.2 (RFC 8446 5.1). */
+    c->record_version = hs->hrr ? PARLEY_TLS1_2 : PARLEY_TLS1_0;
     hs->state = C_WAIT_SERVER_HELLO;
     return flight_send(c);
+}
+
+int client_accept_alpn(parley_conn *c, span proto)
+{
+    const parley_config *cfg = c->cfg;
+    bool offered = false;
+    reader r = reader_init(cfg->alpn, cfg->alpn_len);
+    while (!offered && r.left > 0) {
+        span name = reader_vector(&r, 1, 1, 255);
+        offered = name.len == proto.len && memcmp(name.p, proto.p, proto.len) == 0;
+    }
+    if (!offered)
+        return conn_fail(c, PARLEY_E_PROTOCOL, ALERT_ILLEGAL_PARAMETER,
+                         "server selected ALPN protocol \"%.*s\", which was not offered",
+                         (int)proto.len, (const char *)proto.p);
+    memcpy(c->alpn, proto.p, proto.len);
+    c->alpn[proto.len] = '\0';
+    return 0;
 }
 
 static int client_server_hello(parley_conn *c, const uint8_t *body, size_t len)
@@ -91,17 +131,26 @@ static int client_server_hello(parley_conn *c, const uint8_t *body, size_t len)
     int alert = hs_parse_server_hello(body, len, &sh);
     if (alert)
         return hs_parse_failed(c, alert, "ServerHello");
+    /* TLS 1.3 is chosen in supported_versions; a HelloRetryRequest is TLS 1.3 by definition. */
+    if (sh.is_hrr || sh.has_supported_version)
+        return client13_server_hello(c, &sh);
+    if (hs->hrr)
+        return conn_fail(c, PARLEY_E_PROTOCOL, ALERT_ILLEGAL_PARAMETER,
+                         "after its HelloRetryRequest the server chose %s, not TLS 1.3",
+                         parley_version_name(sh.version));
+    if (transcript_add_current(c) < 0)
+        return -1;
     if (sh.version < cfg->min_version || sh.version > hs->client_version)
         return conn_fail(c, PARLEY_E_NEGOTIATE, ALERT_PROTOCOL_VERSION,
                          "server chose %s, outside the allowed range %s to %s",
                          parley_version_name(sh.version), parley_version_name(cfg->min_version),
                          parley_version_name(hs->client_version));
-    if (version_is_downgrade(sh.random, sh.version, hs->client_version))
+    if (version_is_downgrade(sh.random, sh.version, hs->offered_max))
         return conn_fail(c, PARLEY_E_PROTOCOL, ALERT_ILLEGAL_PARAMETER,
                          "server chose %s but its random carries the downgrade sentinel of a "
                          "server that supports %s: the ClientHello was altered on the way (RFC "
                          "8446 4.1.3)",
-                         parley_version_name(sh.version), parley_version_name(hs->client_version));
+                         parley_version_name(sh.version), parley_version_name(hs->offered_max));
     const suite_info *suite = suite_find(sh.cipher_suite);
     if (suite == NULL || !u16_list_has(cfg->suites, cfg->n_suites, sh.cipher_suite) ||
         !suite_allowed_at(suite, sh.version))
@@ -114,22 +163,8 @@ static int client_server_hello(parley_conn *c, const uint8_t *body, size_t len)
     if (sh.has_session_ticket && !cfg->tickets)
         return conn_fail(c, PARLEY_E_PROTOCOL, ALERT_UNSUPPORTED_EXTENSION,
                          "server sent session_ticket, which was not offered");
-    if (sh.has_alpn) {
-        span proto = sh.alpn_protocol;
-        bool offered = false;
-        reader r = reader_init(cfg->alpn, cfg->alpn_len);
-        while (!offered && r.left > 0) {
-            span name = reader_vector(&r, 1, 1, 255);
-            offered = name.len == proto.len && memcmp(name.p, proto.p, proto.len) == 0;
-        }
-        if (!offered)
-            return conn_fail(c, PARLEY_E_PROTOCOL, ALERT_ILLEGAL_PARAMETER,
-                             "server selected ALPN protocol \"%.*s\", which was not offered",
-                             (int)proto.len, (const char *)proto.p);
-        memcpy(c->alpn, proto.p, proto.len);
-        c->alpn[proto.len] = '\0';
-    }
-
+    if (sh.has_alpn && client_accept_alpn(c, sh.alpn_protocol) < 0)
+        return -1;
     c->version = sh.version;
     c->record_version = sh.version;
     hs->ems = sh.ems;
@@ -165,7 +200,7 @@ static int client_certificate(parley_conn *c, const uint8_t *body, size_t len)
     const char *host =
         c->verify_name ? c->verify_name : (c->server_name[0] ? c->server_name : NULL);
     x509_peer peer;
-    if (hs_verify_peer(c, &cert, body + 3, len - 3, cfg->verify ? cfg->trust : NULL,
+    if (hs_verify_peer(c, &cert, cfg->verify ? cfg->trust : NULL,
                        X509_PEER_SERVER, cfg->verify ? host : NULL, &peer) < 0)
         return -1;
     c->peer_authenticated = cfg->verify;
@@ -251,19 +286,24 @@ static int client_certificate_request(parley_conn *c, const uint8_t *body, size_
     return 0;
 }
 
-/* The signature scheme a chain would sign CertificateVerify with: in TLS 1.2 the first of ours
- * the server accepts that fits the key; before, the key type's one signature. 0 if none. */
-static uint16_t client_scheme_for(const parley_conn *c, const x509_chain *chain)
+/* In TLS 1.2 and 1.3 the first of our schemes the server accepts that fits the key (in TLS 1.3
+ * RSA only with PSS, and ECDSA only on its scheme's curve); before, the key type's one
+ * signature. */
+uint16_t client_scheme_for(const parley_conn *c, const x509_chain *chain)
 {
     const hs_state *hs = c->hs;
     crypto_key *key = x509_chain_key(chain);
+    bool tls13 = c->version == PARLEY_TLS1_3;
     if (c->version < PARLEY_TLS1_2)
         return sigalg_before_tls12(crypto_key_kind(key));
-    for (size_t i = 0; i < c->cfg->n_sigalgs; i++)
-        for (size_t j = 0; j < hs->n_cr_sigalgs; j++)
-            if (hs->cr_sigalgs[j] == c->cfg->sigalgs[i] &&
-                crypto_scheme_fits_key(key, c->cfg->sigalgs[i], true))
-                return c->cfg->sigalgs[i];
+    for (size_t i = 0; i < c->cfg->n_sigalgs; i++) {
+        uint16_t scheme = c->cfg->sigalgs[i];
+        if ((tls13 && !sigalg_allowed_tls13(scheme)) ||
+            !u16_list_has(hs->cr_sigalgs, hs->n_cr_sigalgs, scheme))
+            continue;
+        if (crypto_scheme_fits_key(key, scheme, !tls13))
+            return scheme;
+    }
     return 0;
 }
 
@@ -279,9 +319,7 @@ static bool client_chain_fits(const parley_conn *c, const x509_chain *chain)
            x509_chain_issued_by(chain, hs->cr_names, hs->cr_names_len);
 }
 
-/* The chain to answer a CertificateRequest with in *out, or NULL for an empty Certificate.
- * -1 (the connection failed) when the callback supplied a certificate that did not load. */
-static int client_choose_certificate(parley_conn *c, const x509_chain **out)
+int client_choose_certificate(parley_conn *c, const x509_chain **out)
 {
     const parley_config *cfg = c->cfg;
     hs_state *hs = c->hs;
@@ -477,7 +515,7 @@ static int client_finished(parley_conn *c, const uint8_t *body, size_t len)
 }
 
 static const hs_step client_steps[] = {
-    {C_WAIT_SERVER_HELLO, HS_SERVER_HELLO, false, client_server_hello},
+    {C_WAIT_SERVER_HELLO, HS_SERVER_HELLO, true, client_server_hello},
     {C_WAIT_CERTIFICATE, HS_CERTIFICATE, false, client_certificate},
     {C_WAIT_SERVER_KEY_EXCHANGE, HS_SERVER_KEY_EXCHANGE, false, client_server_key_exchange},
     {C_WAIT_CERTIFICATE_REQUEST_OR_DONE, HS_CERTIFICATE_REQUEST, false, client_certificate_request},

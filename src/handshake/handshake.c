@@ -4,6 +4,8 @@
  */
 #include "handshake.h"
 
+#include "messages_codec.h"
+
 #include "../trace/trace.h"
 
 #include <stdio.h>
@@ -15,7 +17,7 @@
 
 static const hs_machine *machine_of(const parley_conn *c)
 {
-    return c->role == PARLEY_CLIENT ? &client_machine : &server_machine;
+    return c->hs->machine;
 }
 
 /* Grows buf to hold need bytes, doubling; false beyond limit or out of memory. */
@@ -53,6 +55,7 @@ int hs_start(parley_conn *c)
     if (hs->flight == NULL)
         return conn_fail(c, PARLEY_E_MEMORY, -1, "out of memory starting the handshake");
     writer_init(&hs->out, hs->flight, hs->flight_cap);
+    hs->machine = c->role == PARLEY_CLIENT ? &client_machine : &server_machine;
     hs->state = machine_of(c)->start_state;
     if (c->role == PARLEY_CLIENT)
         return client_send_hello(c);
@@ -67,6 +70,9 @@ void hs_free(parley_conn *c)
     crypto_hash_free(hs->hash);
     crypto_prf_key_free(hs->master_prf);
     crypto_kex_free(hs->kex);
+    for (size_t i = 0; i < hs->n_shares; i++)
+        crypto_kex_free(hs->shares[i]);
+    free(hs->cookie);
     crypto_key_free(hs->peer_key);
     free(hs->cr_names);
     if (hs->new_ticket != NULL)
@@ -140,6 +146,7 @@ static int dispatch(parley_conn *c, uint8_t type, const uint8_t *msg, size_t len
         return -1;
     c->hs->current = msg;
     c->hs->current_len = len;
+    c->hs->key_change = false;
     if (step->handle(c, msg + HS_HEADER_LEN, len - HS_HEADER_LEN) < 0)
         return -1;
     if (c->hs->state == machine_of(c)->done_state) {
@@ -173,9 +180,18 @@ int hs_receive(parley_conn *c, const uint8_t *data, size_t len)
                              (unsigned)body, HS_MAX_MESSAGE);
         if (hs->msg_len - off < HS_HEADER_LEN + body)
             break;
+        bool last_in_record = off + HS_HEADER_LEN + body == hs->msg_len;
         if (dispatch(c, type, hs->msg + off, HS_HEADER_LEN + body) < 0)
             return -1;
         off += HS_HEADER_LEN + body;
+        /* RFC 8446 5.1: a message that changes keys must end its record, so no bytes read under
+         * the old keys are taken as sent under the new ones. */
+        bool key_change = c->hs != NULL ? c->hs->key_change : c->version == PARLEY_TLS1_3;
+        if (key_change && !last_in_record)
+            return conn_fail(c, PARLEY_E_PROTOCOL, ALERT_UNEXPECTED_MESSAGE,
+                             "%s is followed by more handshake data in its record, across a "
+                             "change of keys",
+                             hs_message_name(type));
     }
     if (c->hs == NULL)
         return 0; /* handshake finished; nothing may follow in this record */
@@ -219,6 +235,7 @@ int hs_set_suite(parley_conn *c, const suite_info *suite)
     hs->suite = suite;
     hs->prf = suite_prf_at(suite, c->version);
     c->suite = suite->id;
+    crypto_hash_free(hs->hash);
     hs->hash = crypto_hash_new(hs->prf);
     if (hs->hash == NULL || crypto_hash_update(hs->hash, hs->transcript, hs->transcript_len) < 0)
         return conn_fail(c, PARLEY_E_INTERNAL, ALERT_INTERNAL_ERROR, "transcript hash failed");
@@ -309,8 +326,35 @@ int hs_write_chain(writer *w, const x509_chain *chain)
     return hs_write_certificate(w, &msg);
 }
 
-int hs_verify_peer(parley_conn *c, const hs_certificate *cert, const uint8_t *list, size_t len,
-                   const x509_trust *trust, x509_peer_role role, const char *host, x509_peer *peer)
+int hs_write_chain13(writer *w, const x509_chain *chain, span context)
+{
+    hs_certificate msg;
+    chain_message(chain, &msg);
+    hs_certificate13 msg13 = {context, msg.count, {{0}}};
+    memcpy(msg13.certs, msg.certs, sizeof(msg.certs));
+    return hs_write_certificate13(w, &msg13);
+}
+
+/* Keeps the peer's chain as a TLS 1.2 certificate_list, whichever form it came in. */
+static int keep_peer_chain(parley_conn *c, const hs_certificate *cert)
+{
+    size_t len = 0;
+    for (size_t i = 0; i < cert->count; i++)
+        len += 3 + cert->certs[i].len;
+    free(c->peer_chain);
+    c->peer_chain = malloc(len ? len : 1);
+    if (c->peer_chain == NULL)
+        return conn_fail(c, PARLEY_E_MEMORY, ALERT_INTERNAL_ERROR, "out of memory");
+    writer w;
+    writer_init(&w, c->peer_chain, len);
+    for (size_t i = 0; i < cert->count; i++)
+        hs_write_vector(&w, 3, cert->certs[i]);
+    c->peer_chain_len = w.len;
+    return 0;
+}
+
+int hs_verify_peer(parley_conn *c, const hs_certificate *cert, const x509_trust *trust,
+                   x509_peer_role role, const char *host, x509_peer *peer)
 {
     const uint8_t *der[HS_MAX_CERTS];
     size_t der_len[HS_MAX_CERTS];
@@ -327,14 +371,8 @@ int hs_verify_peer(parley_conn *c, const hs_certificate *cert, const uint8_t *li
     c->hs->peer_key = peer->key;
     snprintf(c->peer_subject, sizeof(c->peer_subject), "%s", peer->subject);
     snprintf(c->peer_key, sizeof(c->peer_key), "%s", peer->key_name);
-    if (c->cfg->keep_peer_chain) {
-        free(c->peer_chain);
-        c->peer_chain = malloc(len);
-        if (c->peer_chain == NULL)
-            return conn_fail(c, PARLEY_E_MEMORY, ALERT_INTERNAL_ERROR, "out of memory");
-        memcpy(c->peer_chain, list, len);
-        c->peer_chain_len = len;
-    }
+    if (c->cfg->keep_peer_chain)
+        return keep_peer_chain(c, cert);
     return 0;
 }
 

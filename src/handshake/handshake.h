@@ -14,8 +14,11 @@
 /* Pseudo message type for ChangeCipherSpec, which has its own place in the tables. */
 #define HS_CHANGE_CIPHER_SPEC 0x100
 
+struct hs_machine;
+
 typedef struct hs_state {
-    int state; /* client_state or server_state */
+    const struct hs_machine *machine; /* the role's TLS 1.0-1.2 machine, or its TLS 1.3 one */
+    int state;                        /* a state of that machine */
 
     /* Incoming handshake bytes until a whole message is there. */
     uint8_t *msg;
@@ -36,6 +39,7 @@ typedef struct hs_state {
     crypto_hash_alg prf; /* PRF and transcript hash: the suite's in TLS 1.2, MD5+SHA-1 before */
     uint8_t client_random[32], server_random[32];
     uint16_t client_version; /* ClientHello.client_version: checked in the RSA pre-master */
+    uint16_t offered_max;    /* client: the highest version offered (supported_versions) */
     bool ems;                /* extended master secret negotiated */
     bool client_offered_ems;
     bool secure_renegotiation;
@@ -75,6 +79,28 @@ typedef struct hs_state {
     crypto_prf_key *master_prf; /* the PRF keyed with master_secret: key block and Finished */
     record_keys client_keys, server_keys;
     bool keys_ready;
+
+    /* TLS 1.3 (client13.c, server13.c, hs13.c). Secrets are crypto_hash_size(hs->prf) bytes. */
+    crypto_kex *shares[CONFIG_MAX_KEY_SHARES]; /* client: the key shares offered */
+    uint16_t share_groups[CONFIG_MAX_KEY_SHARES];
+    size_t n_shares;
+    bool hrr;                /* a HelloRetryRequest was sent (server) or received (client) */
+    uint16_t hrr_group;      /* the group it asked for */
+    uint16_t hrr_suite;      /* the suite it named: the ServerHello must repeat it */
+    uint8_t *cookie;         /* client: to echo; server: what it sent */
+    size_t cookie_len;
+    bool compat_ccs_sent;    /* middlebox compatibility: our one dummy ChangeCipherSpec is out */
+    bool key_change;         /* the message just handled changed keys: nothing may follow it */
+    uint8_t secret13[CRYPTO_MAX_HASH]; /* the running secret: early, handshake, then master */
+    uint8_t c_hs_traffic[CRYPTO_MAX_HASH], s_hs_traffic[CRYPTO_MAX_HASH];
+    uint8_t psk[CRYPTO_MAX_HASH]; /* the resumption PSK offered (client) or accepted (server) */
+    size_t psk_len;
+    bool psk_offered, psk_accepted;
+    uint16_t psk_identity; /* server: the identity accepted */
+    uint8_t versions_wire[8]; /* client: supported_versions as sent */
+    crypto_hash_alg psk_hash; /* the hash of the offered PSK's suite */
+    uint8_t cr_context[255]; /* client: the CertificateRequest's context, echoed */
+    size_t cr_context_len;
 } hs_state;
 
 typedef int (*hs_handler)(parley_conn *c, const uint8_t *body, size_t len);
@@ -101,6 +127,8 @@ typedef struct hs_machine {
 
 extern const hs_machine client_machine;
 extern const hs_machine server_machine;
+extern const hs_machine client13_machine;
+extern const hs_machine server13_machine;
 
 /* Starts the handshake (client: queues the ClientHello). */
 int hs_start(parley_conn *c);
@@ -143,6 +171,70 @@ int keys_finished(parley_conn *c, parley_role sender, uint8_t out[12]);
 /* The Certificate message carrying one of our chains: its length, and writing it. */
 size_t hs_chain_message_len(const x509_chain *chain);
 int hs_write_chain(writer *w, const x509_chain *chain);
+/* The same in TLS 1.3 form, with a certificate_request_context. */
+int hs_write_chain13(writer *w, const x509_chain *chain, span context);
+
+/* ---- TLS 1.3 (hs13.c, client13.c, server13.c, resume13.c) ------------------------------ */
+
+/* Client: the ServerHello (or HelloRetryRequest) of a server that chose TLS 1.3; hands the
+ * handshake to client13_machine. The message is not yet in the transcript. */
+int client13_server_hello(parley_conn *c, const hs_server_hello *sh);
+/* Server: a ClientHello that negotiated TLS 1.3 (c->version is set); hands the handshake to
+ * server13_machine. */
+int server13_client_hello(parley_conn *c, const hs_client_hello *ch);
+/* Client: the TLS 1.3 parts of a ClientHello (supported_versions, key shares, cookie, PSK
+ * modes). Key shares are generated here on the first hello; after a HelloRetryRequest only the
+ * requested group's. */
+int client13_hello_extensions(parley_conn *c, hs_client_hello *ch, uint8_t *shares_wire,
+                              size_t cap);
+
+/* Replaces the transcript so far (ClientHello1) by its message_hash, after a HelloRetryRequest
+ * (RFC 8446 4.4.1). hs->prf must be the chosen suite's hash. */
+int hs13_transcript_restart(parley_conn *c);
+/* After the ServerHello (in the transcript): the handshake secret from the (EC)DHE shared secret
+ * (and hs->psk when accepted), both handshake traffic secrets, and the master secret. */
+int hs13_handshake_keys(parley_conn *c, const uint8_t *shared, size_t shared_len);
+/* After the server's Finished (in the transcript): both application traffic secrets, kept on
+ * the connection for KeyUpdate, and the exporter secret (key log). */
+int hs13_application_secrets(parley_conn *c);
+/* After the client's Finished (in the transcript): the resumption master secret. */
+int hs13_resumption_secret(parley_conn *c);
+/* Installs a traffic secret as the read (dir 0) or write (dir 1) protection. */
+int hs13_install(parley_conn *c, int dir, const uint8_t *secret, const char *what);
+/* Sends the one dummy ChangeCipherSpec of middlebox compatibility mode, if not sent yet. */
+int hs13_send_compat_ccs(parley_conn *c);
+/* Our Finished (with our handshake traffic secret) into the flight; and the peer's, checked. */
+int hs13_write_finished(parley_conn *c);
+int hs13_check_finished(parley_conn *c, const uint8_t *body, size_t len);
+/* CertificateVerify: ours signed with chain's key (or the connection's signer, for its own
+ * certificate), and the peer's checked against hs->peer_key and our signature algorithms. */
+int hs13_write_certificate_verify(parley_conn *c, const x509_chain *chain, uint16_t scheme);
+int hs13_check_certificate_verify(parley_conn *c, const uint8_t *body, size_t len);
+/* The peer's Certificate (TLS 1.3 form), verified as hs_verify_peer does. */
+int hs13_verify_certificate(parley_conn *c, const uint8_t *body, size_t len,
+                            const x509_trust *trust, x509_peer_role role, const char *host,
+                            x509_peer *peer, bool *empty);
+/* The first of our signature schemes the peer's list allows that fits key in TLS 1.3; 0 if none. */
+uint16_t hs13_choose_scheme(const parley_config *cfg, crypto_key *key, span peer_sig_algs);
+/* A handshake message after the handshake (NewSessionTicket, KeyUpdate), whole. */
+int hs13_post_handshake(parley_conn *c, uint8_t type, const uint8_t *body, size_t len);
+/* Sends a KeyUpdate and switches our write keys to the next secret. */
+int hs13_send_key_update(parley_conn *c, bool request_peer);
+
+/* TLS 1.3 resumption (resume13.c). */
+/* Client: the PSK identity of the session to offer, and the binder's size; 0 if none. */
+int resume13_client_offer(parley_conn *c, hs_client_hello *ch, uint8_t *identities, size_t cap);
+/* Client: fills the binder placeholder at the end of the ClientHello just written (msg, len). */
+int resume13_client_bind(parley_conn *c, uint8_t *msg, size_t len);
+/* Client: checks the server's selected identity; 1 resumed, 0 not, -1 failed. */
+int resume13_client_accept(parley_conn *c, const hs_server_hello *sh);
+/* Client: a NewSessionTicket after the handshake: keeps the session it makes resumable. */
+int resume13_client_ticket(parley_conn *c, const uint8_t *body, size_t len);
+/* Server: looks for an acceptable PSK in the ClientHello (in the transcript) for suite; verifies
+ * its binder. 1 accepted (hs->psk set), 0 none, -1 failed (bad binder: decrypt_error). */
+int resume13_server_find(parley_conn *c, const hs_client_hello *ch, const suite_info *suite);
+/* Server, after the client's Finished: sends a NewSessionTicket when tickets are on. */
+int resume13_server_issue(parley_conn *c);
 
 /* Downgrade sentinels (version.c, RFC 8446 4.1.3). The server writes one into its random when
  * it negotiated below what it supports; the client, having offered client_max, checks. */
@@ -150,12 +242,11 @@ void version_mark_downgrade(uint8_t server_random[32], uint16_t negotiated, uint
 bool version_is_downgrade(const uint8_t server_random[32], uint16_t negotiated,
                           uint16_t client_max);
 
-/* Verifies the peer's Certificate (cert, parsed from the certificate_list of len bytes at list)
- * against trust for its role (host: the name a server must match, or NULL); on success keeps
+/* Verifies the peer's Certificate (cert, parsed from its message) against trust for its role (host: the name a server must match, or NULL); on success keeps
  * its key in hs->peer_key, its subject and key name on the connection (and the chain, if
  * configured) and fills *peer. Fails the connection with the verifier's alert and reason. */
-int hs_verify_peer(parley_conn *c, const hs_certificate *cert, const uint8_t *list, size_t len,
-                   const x509_trust *trust, x509_peer_role role, const char *host, x509_peer *peer);
+int hs_verify_peer(parley_conn *c, const hs_certificate *cert, const x509_trust *trust,
+                   x509_peer_role role, const char *host, x509_peer *peer);
 
 /* Whether v is among the first n entries of list (a configuration's suites, groups, schemes). */
 static inline bool u16_list_has(const uint16_t *list, size_t n, uint16_t v)
@@ -191,6 +282,18 @@ int resume_server_keep(parley_conn *c);
 void resume_forget(parley_conn *c);
 /* Wipes and frees the client's kept session bytes. */
 void resume_drop_bytes(parley_conn *c);
+
+/* Client certificates (client.c), for both machines. */
+/* The chain to answer a CertificateRequest with in *out, or NULL for an empty Certificate.
+ * -1 (the connection failed) when the callback supplied a certificate that did not load. */
+int client_choose_certificate(parley_conn *c, const x509_chain **out);
+/* The signature scheme a chain would sign CertificateVerify with at this version; 0 if none. */
+uint16_t client_scheme_for(const parley_conn *c, const x509_chain *chain);
+/* The server's selected ALPN protocol: must be one we offered; kept on the connection. */
+int client_accept_alpn(parley_conn *c, span proto);
+/* Server: the first of our ALPN protocols the client offered; 0 none, 1 chosen, -1 the client
+ * offered only protocols we do not speak. */
+int server_choose_alpn(parley_conn *c, const hs_client_hello *ch);
 
 /* Shared checks. */
 /* Verifies that the finished message body matches what the peer must have computed. */

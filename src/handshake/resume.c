@@ -9,6 +9,7 @@
  *   ChangeCipherSpec, Finished         -->
  */
 #include "handshake.h"
+#include "resume_internal.h"
 
 #include "../session/cache.h"
 #include "../session/session.h"
@@ -19,9 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void trace_stepf(parley_conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-static void trace_stepf(parley_conn *c, const char *fmt, ...)
+void resume_trace(parley_conn *c, const char *fmt, ...)
 {
     if (!trace_on(c))
         return;
@@ -34,32 +34,38 @@ static void trace_stepf(parley_conn *c, const char *fmt, ...)
 }
 
 /* The client's key for its session in the configuration's cache. */
-static const char *client_cache_key(const parley_conn *c)
+const char *resume_cache_key(const parley_conn *c)
 {
     return c->session_key ? c->session_key : c->server_name;
 }
 
 /* The session this connection has established, as it is kept. */
-static void session_of(const parley_conn *c, parley_session *s)
+void resume_session_of(const parley_conn *c, parley_session *s)
 {
-    const hs_state *hs = c->hs;
     memset(s, 0, sizeof(*s));
     s->version = c->version;
     s->suite = c->suite;
-    s->ems = hs->ems;
     s->peer_authenticated = c->peer_authenticated;
-    memcpy(s->master_secret, hs->master_secret, 48);
-    memcpy(s->id, c->session_id, c->session_id_len);
-    s->id_len = c->session_id_len;
-    s->created = hs->session_created;
     s->lifetime = c->cfg->session_lifetime;
     snprintf(s->server_name, sizeof(s->server_name), "%s", c->server_name);
     snprintf(s->peer_subject, sizeof(s->peer_subject), "%s", c->peer_subject);
     snprintf(s->peer_key, sizeof(s->peer_key), "%s", c->peer_key);
 }
 
+/* The TLS 1.0-1.2 session this connection has established. */
+static void session_of(const parley_conn *c, parley_session *s)
+{
+    const hs_state *hs = c->hs;
+    resume_session_of(c, s);
+    s->ems = hs->ems;
+    memcpy(s->master_secret, hs->master_secret, 48);
+    memcpy(s->id, c->session_id, c->session_id_len);
+    s->id_len = c->session_id_len;
+    s->created = hs->session_created;
+}
+
 /* A resumed session's identity of the peer carries over: the certificate is not sent again. */
-static void take_peer_identity(parley_conn *c, const parley_session *s)
+void resume_take_peer_identity(parley_conn *c, const parley_session *s)
 {
     c->peer_authenticated = s->peer_authenticated;
     snprintf(c->peer_subject, sizeof(c->peer_subject), "%s", s->peer_subject);
@@ -72,8 +78,8 @@ int resume_client_offer(parley_conn *c, hs_client_hello *ch)
 {
     const parley_config *cfg = c->cfg;
     hs_state *hs = c->hs;
-    if (c->session == NULL && cfg->session_cache != NULL && client_cache_key(c)[0]) {
-        const char *key = client_cache_key(c);
+    if (c->session == NULL && cfg->session_cache != NULL && resume_cache_key(c)[0]) {
+        const char *key = resume_cache_key(c);
         uint8_t buf[SESSION_ENCODED_MAX];
         size_t n = session_cache_get(cfg->session_cache, (const uint8_t *)key, strlen(key), buf,
                                      sizeof(buf));
@@ -93,11 +99,17 @@ int resume_client_offer(parley_conn *c, hs_client_hello *ch)
         parley_session_free(s);
         c->session = s = NULL;
     }
+    /* A TLS 1.3 session is offered as a PSK (resume13.c), never by ID or TLS 1.2 ticket. */
+    if (s != NULL && s->version == PARLEY_TLS1_3) {
+        if (cfg->tickets)
+            ch->has_session_ticket = true;
+        return 0;
+    }
     if (s != NULL) {
         /* With a ticket, an ID of our own lets us see from the echo that the server resumed
-         * (RFC 5077 3.4). */
+         * (RFC 5077 3.4). The hello after a HelloRetryRequest repeats the first one's. */
         if (s->ticket_len > 0 && cfg->tickets) {
-            if (crypto_random(hs->offered_id, 32) < 0)
+            if (hs->offered_id_len == 0 && crypto_random(hs->offered_id, 32) < 0)
                 return conn_fail(c, PARLEY_E_INTERNAL, -1, "random generator failed");
             hs->offered_id_len = 32;
         } else {
@@ -118,7 +130,8 @@ int resume_client_accept(parley_conn *c, const hs_server_hello *sh)
 {
     hs_state *hs = c->hs;
     const parley_session *s = c->session;
-    if (s == NULL || hs->offered_id_len == 0 || sh->session_id.len != hs->offered_id_len ||
+    if (s == NULL || s->version == PARLEY_TLS1_3 || hs->offered_id_len == 0 ||
+        sh->session_id.len != hs->offered_id_len ||
         memcmp(sh->session_id.p, hs->offered_id, hs->offered_id_len) != 0)
         return 0;
     if (sh->version != s->version || sh->cipher_suite != s->suite)
@@ -134,7 +147,7 @@ int resume_client_accept(parley_conn *c, const hs_server_hello *sh)
                          s->ems ? "with" : "without", s->ems ? "without" : "with");
     hs->resumed = c->resumed = true;
     hs->session_created = s->created;
-    take_peer_identity(c, s);
+    resume_take_peer_identity(c, s);
     trace_step(c, "session resumed");
     memcpy(hs->master_secret, s->master_secret, 48);
     return keys_resume(c) < 0 ? -1 : 1;
@@ -142,7 +155,6 @@ int resume_client_accept(parley_conn *c, const hs_server_hello *sh)
 
 int resume_client_keep(parley_conn *c)
 {
-    const parley_config *cfg = c->cfg;
     hs_state *hs = c->hs;
     parley_session *s = c->session;
     if (!hs->resumed) {
@@ -165,24 +177,31 @@ int resume_client_keep(parley_conn *c)
         if (hs->new_ticket_lifetime != 0 && hs->new_ticket_lifetime < s->lifetime)
             s->lifetime = hs->new_ticket_lifetime;
     }
+    c->session = NULL;
+    resume_client_store(c, s);
+    parley_session_free(s);
+    return 0;
+}
+
+void resume_client_store(parley_conn *c, const parley_session *s)
+{
+    const parley_config *cfg = c->cfg;
     /* Kept serialized from here on: a third of the struct's size on an idle connection. */
     uint8_t buf[SESSION_ENCODED_MAX];
     size_t n = s->id_len == 0 && s->ticket_len == 0 ? 0 : session_encode(s, buf, sizeof(buf));
-    uint32_t lifetime = s->lifetime;
-    parley_session_free(s);
-    c->session = NULL;
     if (n == 0)
-        return 0; /* nothing to resume with */
+        return; /* nothing to resume with */
+    resume_drop_bytes(c);
     c->session_bytes = malloc(n);
     if (c->session_bytes != NULL) {
         memcpy(c->session_bytes, buf, n);
         c->session_bytes_len = n;
     }
-    const char *key = client_cache_key(c);
+    const char *key = resume_cache_key(c);
     if (cfg->session_cache != NULL && key[0])
-        session_cache_put(cfg->session_cache, (const uint8_t *)key, strlen(key), buf, n, lifetime);
+        session_cache_put(cfg->session_cache, (const uint8_t *)key, strlen(key), buf, n,
+                          s->lifetime);
     crypto_wipe(buf, n);
-    return 0;
 }
 
 /* ---- server ------------------------------------------------------------------------------- */
@@ -249,7 +268,7 @@ int resume_server_find(parley_conn *c, const hs_client_hello *ch)
     int rc = session_decode(buf, n, &s);
     crypto_wipe(buf, n);
     if (rc < 0) {
-        trace_stepf(c, "session from the %s does not parse", source);
+        resume_trace(c, "session from the %s does not parse", source);
         return 0;
     }
     char why[160];
@@ -261,7 +280,7 @@ int resume_server_find(parley_conn *c, const hs_client_hello *ch)
                          "offering it (RFC 7627 5.3)");
     }
     if (refusal != NULL) {
-        trace_stepf(c, "session not resumed (full handshake): %s", refusal);
+        resume_trace(c, "session not resumed (full handshake): %s", refusal);
         session_clear(&s);
         return 0;
     }
@@ -272,8 +291,8 @@ int resume_server_find(parley_conn *c, const hs_client_hello *ch)
     memcpy(c->session_id, ch->session_id.p, ch->session_id.len);
     c->session_id_len = ch->session_id.len;
     c->session_stored = !strcmp(source, "session cache");
-    take_peer_identity(c, &s);
-    trace_stepf(c, "session resumed from the %s", source);
+    resume_take_peer_identity(c, &s);
+    resume_trace(c, "session resumed from the %s", source);
     memcpy(hs->master_secret, s.master_secret, 48);
     rc = hs_set_suite(c, suite_find(s.suite));
     session_clear(&s);
@@ -326,8 +345,8 @@ void resume_forget(parley_conn *c)
         return;
     }
     if ((c->session != NULL || c->session_bytes != NULL) && cache != NULL &&
-        client_cache_key(c)[0]) {
-        const char *key = client_cache_key(c);
+        resume_cache_key(c)[0]) {
+        const char *key = resume_cache_key(c);
         session_cache_remove(cache, (const uint8_t *)key, strlen(key));
     }
     parley_session_free(c->session);

@@ -114,9 +114,7 @@ static bool choose_suite(const parley_config *cfg, const hs_client_hello *ch, ui
     return false;
 }
 
-/* The first of our ALPN protocols that the client offered; 0 if none, -1 if the client offered
- * only protocols we do not speak. */
-static int choose_alpn(parley_conn *c, const hs_client_hello *ch)
+int server_choose_alpn(parley_conn *c, const hs_client_hello *ch)
 {
     const parley_config *cfg = c->cfg;
     if (cfg->alpn_len == 0 || !ch->has_alpn)
@@ -142,28 +140,64 @@ static size_t count_suites(span wire)
     return wire.len / 2;
 }
 
+/* The highest version in the client's supported_versions that we speak, 0 if none. */
+static uint16_t highest_supported(const parley_config *cfg, span versions)
+{
+    uint16_t best = 0;
+    reader r = reader_init(versions.p, versions.len);
+    while (r.left >= 2) {
+        uint16_t v = reader_u16(&r);
+        if (v >= cfg->min_version && v <= cfg->max_version && v > best &&
+            (v != PARLEY_TLS1_3 || config_has_tls13_suite(cfg)))
+            best = v;
+    }
+    return best;
+}
+
 static int server_negotiate_version(parley_conn *c, const hs_client_hello *ch)
 {
     const parley_config *cfg = c->cfg;
-    if (ch->version >> 8 != 3 || ch->version <= 0x0300)
-        return conn_fail(c, PARLEY_E_NEGOTIATE, ALERT_PROTOCOL_VERSION,
-                         "client offers only SSL 3.0 or older (0x%04x), which is not supported",
-                         ch->version);
     uint16_t max = cfg->max_version;
-    uint16_t version = ch->version < max ? ch->version : max;
-    if (version < cfg->min_version)
-        return conn_fail(c, PARLEY_E_NEGOTIATE, ALERT_PROTOCOL_VERSION,
-                         "client offers at most %s; this server requires %s or newer",
-                         parley_version_name(ch->version), parley_version_name(cfg->min_version));
+    if (max == PARLEY_TLS1_3 && !config_has_tls13_suite(cfg))
+        max = PARLEY_TLS1_2;
+    uint16_t version, offered;
+    if (ch->has_supported_versions) {
+        /* RFC 8446 4.2.1: supported_versions, when present, is all that counts. */
+        version = highest_supported(cfg, ch->supported_versions);
+        offered = 0;
+        reader r = reader_init(ch->supported_versions.p, ch->supported_versions.len);
+        while (r.left >= 2) {
+            uint16_t v = reader_u16(&r);
+            if (v >> 8 == 3 && v > offered && v <= PARLEY_TLS1_3)
+                offered = v;
+        }
+        if (version == 0)
+            return conn_fail(c, PARLEY_E_NEGOTIATE, ALERT_PROTOCOL_VERSION,
+                             "no version in common: the client's supported_versions has none of "
+                             "%s to %s",
+                             parley_version_name(cfg->min_version), parley_version_name(max));
+    } else {
+        if (ch->version >> 8 != 3 || ch->version <= 0x0300)
+            return conn_fail(c, PARLEY_E_NEGOTIATE, ALERT_PROTOCOL_VERSION,
+                             "client offers only SSL 3.0 or older (0x%04x), which is not supported",
+                             ch->version);
+        /* Without supported_versions TLS 1.2 is the most a client can get (RFC 8446 4.2.1). */
+        offered = ch->version < PARLEY_TLS1_2 ? ch->version : PARLEY_TLS1_2;
+        version = offered < max ? offered : max;
+        if (version < cfg->min_version)
+            return conn_fail(c, PARLEY_E_NEGOTIATE, ALERT_PROTOCOL_VERSION,
+                             "client offers at most %s; this server requires %s or newer",
+                             parley_version_name(offered), parley_version_name(cfg->min_version));
+    }
     /* RFC 7507: a client retrying with a lower version says so; if we could have spoken a
      * higher one, its first attempt was sabotaged and this one must not succeed. */
-    if (hs_list_has_u16(ch->cipher_suites, SCSV_FALLBACK) && ch->version < max)
+    if (hs_list_has_u16(ch->cipher_suites, SCSV_FALLBACK) && offered < max)
         return conn_fail(c, PARLEY_E_NEGOTIATE, ALERT_INAPPROPRIATE_FALLBACK,
                          "client signals a fallback (TLS_FALLBACK_SCSV) to %s, but this server "
                          "supports %s: refusing the downgrade",
-                         parley_version_name(ch->version), parley_version_name(max));
+                         parley_version_name(offered), parley_version_name(max));
     c->version = version;
-    c->record_version = version;
+    c->record_version = version < PARLEY_TLS1_3 ? version : PARLEY_TLS1_2;
     return 0;
 }
 
@@ -256,7 +290,7 @@ static int server_write_certificate_request(parley_conn *c)
 static int server_resume(parley_conn *c, const hs_client_hello *ch)
 {
     hs_state *hs = c->hs;
-    if (choose_alpn(c, ch) < 0)
+    if (server_choose_alpn(c, ch) < 0)
         return conn_fail(c, PARLEY_E_NEGOTIATE, ALERT_NO_APPLICATION_PROTOCOL,
                          "client offered only ALPN protocols this server does not speak");
     if (server_write_hello(c, ch) < 0 || keys_resume(c) < 0 || resume_server_keep(c) < 0 ||
@@ -279,6 +313,12 @@ static int server_client_hello(parley_conn *c, const uint8_t *body, size_t len)
         return -1;
     hs->client_version = ch.version;
     memcpy(hs->client_random, ch.random, 32);
+    if (ch.server_name.len > 0 && ch.server_name.len < sizeof(c->server_name)) {
+        memcpy(c->server_name, ch.server_name.p, ch.server_name.len);
+        c->server_name[ch.server_name.len] = '\0';
+    }
+    if (c->version == PARLEY_TLS1_3)
+        return server13_client_hello(c, &ch);
 
     if (ch.has_reneg_info && ch.reneg_info.len != 0)
         return conn_fail(c, PARLEY_E_PROTOCOL, ALERT_HANDSHAKE_FAILURE,
@@ -286,10 +326,6 @@ static int server_client_hello(parley_conn *c, const uint8_t *body, size_t len)
     hs->secure_renegotiation =
         ch.has_reneg_info || hs_list_has_u16(ch.cipher_suites, SCSV_EMPTY_RENEGOTIATION_INFO);
     hs->ems = ch.ems;
-    if (ch.server_name.len > 0 && ch.server_name.len < sizeof(c->server_name)) {
-        memcpy(c->server_name, ch.server_name.p, ch.server_name.len);
-        c->server_name[ch.server_name.len] = '\0';
-    }
     int resumed = resume_server_find(c, &ch);
     if (resumed < 0)
         return -1;
@@ -302,7 +338,7 @@ static int server_client_hello(parley_conn *c, const uint8_t *body, size_t len)
                          "no cipher suite in common: the client offered %zu, %zu are enabled "
                          "here (or no certificate or group fits them)",
                          count_suites(ch.cipher_suites), cfg->n_suites);
-    if (choose_alpn(c, &ch) < 0)
+    if (server_choose_alpn(c, &ch) < 0)
         return conn_fail(c, PARLEY_E_NEGOTIATE, ALERT_NO_APPLICATION_PROTOCOL,
                          "client offered only ALPN protocols this server does not speak");
     hs->cert = choice.cert;
@@ -345,7 +381,7 @@ static int server_client_certificate(parley_conn *c, const uint8_t *body, size_t
         return 0;
     }
     x509_peer peer;
-    if (hs_verify_peer(c, &cert, body + 3, len - 3, cfg->client_trust, X509_PEER_CLIENT, NULL,
+    if (hs_verify_peer(c, &cert, cfg->client_trust, X509_PEER_CLIENT, NULL,
                        &peer) < 0)
         return -1;
     if (sigalg_before_tls12(peer.key_type) == 0)

@@ -22,8 +22,18 @@
         .prf = CRYPTO_SHA256, .min_version = PARLEY_TLS1_0, .legacy = true,                        \
     }
 
-/* In default preference order: forward secrecy first, AEAD before CBC, ECDSA before RSA. */
+#define TLS13_ROW(id_, name_, alg, key, prf_)                                                      \
+    {                                                                                              \
+        .id = id_, .name = name_, .kex = KEX_TLS13, .protection = RECORD_TLS13, .aead = alg,       \
+        .key_len = key, .fixed_iv_len = 12, .prf = prf_, .min_version = PARLEY_TLS1_3,             \
+    }
+
+/* In default preference order: TLS 1.3 first, then forward secrecy, AEAD before CBC, ECDSA
+ * before RSA. */
 static const suite_info suites[] = {
+    TLS13_ROW(0x1301, "TLS_AES_128_GCM_SHA256", CRYPTO_AES128_GCM, 16, CRYPTO_SHA256),
+    TLS13_ROW(0x1302, "TLS_AES_256_GCM_SHA384", CRYPTO_AES256_GCM, 32, CRYPTO_SHA384),
+    TLS13_ROW(0x1303, "TLS_CHACHA20_POLY1305_SHA256", CRYPTO_CHACHA20_POLY1305, 32, CRYPTO_SHA256),
     AEAD_ROW(0xC02B, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", KEX_ECDHE_ECDSA, CRYPTO_AES128_GCM,
              16, 4, CRYPTO_SHA256),
     AEAD_ROW(0xC02F, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", KEX_ECDHE_RSA, CRYPTO_AES128_GCM, 16,
@@ -97,6 +107,8 @@ size_t suite_defaults(uint16_t *ids, size_t cap)
 
 bool suite_allowed_at(const suite_info *s, uint16_t version)
 {
+    if (s->kex == KEX_TLS13)
+        return version == PARLEY_TLS1_3;
     return version >= s->min_version && version <= PARLEY_TLS1_2;
 }
 
@@ -107,6 +119,8 @@ crypto_hash_alg suite_prf_at(const suite_info *s, uint16_t version)
 
 bool suite_fits_key(const suite_info *s, crypto_key_type key)
 {
+    if (s->kex == KEX_TLS13)
+        return key != CRYPTO_KEY_NONE && key != CRYPTO_KEY_OTHER;
     return s->kex == KEX_ECDHE_ECDSA ? crypto_key_type_is_ec(key) : key == CRYPTO_KEY_RSA;
 }
 
@@ -131,7 +145,7 @@ uint16_t group_by_name(const char *name, size_t len)
 static const uint16_t sigalgs[] = {
     SIG_ECDSA_SECP256R1_SHA256, SIG_RSA_PSS_RSAE_SHA256, SIG_RSA_PKCS1_SHA256,
     SIG_ECDSA_SECP384R1_SHA384, SIG_RSA_PSS_RSAE_SHA384, SIG_RSA_PKCS1_SHA384,
-    SIG_RSA_PSS_RSAE_SHA512,    SIG_RSA_PKCS1_SHA512,
+    SIG_RSA_PSS_RSAE_SHA512,    SIG_RSA_PKCS1_SHA512,       SIG_ED25519,
 };
 
 size_t sigalg_defaults(uint16_t *schemes, size_t cap)
@@ -140,6 +154,21 @@ size_t sigalg_defaults(uint16_t *schemes, size_t cap)
     for (size_t i = 0; i < sizeof(sigalgs) / sizeof(sigalgs[0]) && n < cap; i++)
         schemes[n++] = sigalgs[i];
     return n;
+}
+
+bool sigalg_allowed_tls13(uint16_t scheme)
+{
+    switch (scheme) {
+    case SIG_ECDSA_SECP256R1_SHA256:
+    case SIG_ECDSA_SECP384R1_SHA384:
+    case SIG_ECDSA_SECP521R1_SHA512:
+    case SIG_RSA_PSS_RSAE_SHA256:
+    case SIG_RSA_PSS_RSAE_SHA384:
+    case SIG_RSA_PSS_RSAE_SHA512:
+    case SIG_ED25519:
+        return true;
+    }
+    return false;
 }
 
 uint16_t sigalg_before_tls12(crypto_key_type key)

@@ -1,9 +1,13 @@
 /*
- * The serialized session, format 1:
+ * The serialized session, format 2:
  *
- *   "PS" 0x01  version(2) suite(2) flags(1: ems, peer_authenticated) created(8) lifetime(4)
+ *   "PS" 0x02  version(2) suite(2) flags(1: ems, peer_authenticated) created(8) lifetime(4)
+ *   age_add(4) ticket_received_ms(8)
  *   id<0..32> master_secret<48> server_name<0..255> peer_subject<0..2^16-1> peer_key<0..255>
  *   ticket<0..2^16-1>
+ *
+ * A TLS 1.3 session keeps its resumption PSK in master_secret (the suite's hash length, zero
+ * padded) and the ticket's age_add; format 1 had neither and is no longer read.
  *
  * Bytes from a cache or an import are untrusted (a shared Redis, a file): they are parsed with
  * the bounded reader, and a session that does not parse is a miss.
@@ -20,7 +24,7 @@
 
 #define FORMAT_MAGIC0  'P'
 #define FORMAT_MAGIC1  'S'
-#define FORMAT_VERSION 1
+#define FORMAT_VERSION 2
 #define FLAG_EMS       0x01
 #define FLAG_PEER_AUTH 0x02
 
@@ -52,6 +56,9 @@ size_t session_encode(const parley_session *s, uint8_t *out, size_t cap)
     writer_u32(&w, (uint32_t)(s->created >> 32));
     writer_u32(&w, (uint32_t)s->created);
     writer_u32(&w, s->lifetime);
+    writer_u32(&w, s->age_add);
+    writer_u32(&w, (uint32_t)(s->ticket_received_ms >> 32));
+    writer_u32(&w, (uint32_t)s->ticket_received_ms);
     write_vector(&w, 1, s->id, s->id_len);
     write_vector(&w, 1, s->master_secret, sizeof(s->master_secret));
     write_string(&w, 1, s->server_name);
@@ -92,6 +99,9 @@ int session_decode(const uint8_t *data, size_t len, parley_session *s)
     s->created = (uint64_t)reader_u32(&r) << 32;
     s->created |= reader_u32(&r);
     s->lifetime = reader_u32(&r);
+    s->age_add = reader_u32(&r);
+    s->ticket_received_ms = (uint64_t)reader_u32(&r) << 32;
+    s->ticket_received_ms |= reader_u32(&r);
     span id = reader_vector(&r, 1, 0, SESSION_ID_MAX);
     span ms = reader_vector(&r, 1, 48, 48);
     bool strings_ok = read_string(&r, 1, s->server_name, sizeof(s->server_name)) &&
@@ -134,6 +144,13 @@ bool session_alive(const parley_session *s, uint64_t now)
 uint64_t session_now(void)
 {
     return (uint64_t)time(NULL);
+}
+
+uint64_t session_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 /* ---- the public session object ---------------------------------------------------------- */

@@ -18,7 +18,7 @@
 #define SESSION_TICKET_MAX 4096 /* longer tickets from a server are not kept */
 /* The serialized form's largest size: fixed fields, then the variable ones at their limits. */
 #define SESSION_ENCODED_MAX                                                                        \
-    (64 + SESSION_ID_MAX + 48 + 255 + X509_NAME_MAX + 32 + SESSION_TICKET_MAX)
+    (80 + SESSION_ID_MAX + 48 + 255 + X509_NAME_MAX + 32 + SESSION_TICKET_MAX)
 
 struct parley_session {
     uint16_t version, suite;
@@ -29,6 +29,10 @@ struct parley_session {
     size_t id_len;
     uint64_t created;  /* Unix time, seconds */
     uint32_t lifetime; /* seconds from created during which it may resume */
+    /* TLS 1.3 tickets (RFC 8446 4.6.1): the value the client adds to the ticket's age to
+     * obscure it, and when the client received the ticket (ms since the epoch). */
+    uint32_t age_add;
+    uint64_t ticket_received_ms;
     char server_name[256];
     char peer_subject[X509_NAME_MAX];
     char peer_key[32];
@@ -45,7 +49,8 @@ int session_decode(const uint8_t *data, size_t len, parley_session *s);
 void session_clear(parley_session *s);
 /* Whether s may still resume at Unix time now. */
 bool session_alive(const parley_session *s, uint64_t now);
-/* The current Unix time in seconds. */
+/* The current Unix time in seconds, and in milliseconds. */
 uint64_t session_now(void);
+uint64_t session_now_ms(void);
 
 #endif
