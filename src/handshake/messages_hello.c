@@ -9,8 +9,7 @@
 
 #include <string.h>
 
-/* A u16 list (groups, signature algorithms) filling body: non-empty and even. */
-static span read_u16_list(reader *body)
+span hs_read_u16_list(reader *body)
 {
     span list = reader_vector(body, 2, 2, 0xfffe);
     if (list.len % 2 != 0)
@@ -41,8 +40,7 @@ static span read_server_name_list(reader *body, int *illegal)
     return host;
 }
 
-/* ProtocolNameList (RFC 7301 3.1): names of 1..255 bytes; the span is the list contents. */
-static span read_alpn_list(reader *body, size_t *count)
+span hs_read_alpn_list(reader *body, size_t *count)
 {
     reader list = reader_sub(body, 2, 2, 0xffff);
     span contents = {list.p, list.left};
@@ -56,6 +54,15 @@ static span read_alpn_list(reader *body, size_t *count)
     return contents;
 }
 
+span hs_read_alpn_protocol(reader *body)
+{
+    size_t count;
+    span list = hs_read_alpn_list(body, &count);
+    if (count != 1) /* RFC 7301 3.1: exactly one ProtocolName */
+        body->failed = true;
+    return list.len > 0 ? (span){list.p + 1, list.len - 1} : (span){NULL, 0};
+}
+
 static void read_client_extension(void *msg, uint16_t type, reader *body, int *illegal)
 {
     hs_client_hello *out = msg;
@@ -67,7 +74,7 @@ static void read_client_extension(void *msg, uint16_t type, reader *body, int *i
         break;
     case EXT_SUPPORTED_GROUPS:
         out->has_groups = true;
-        out->groups = read_u16_list(body);
+        out->groups = hs_read_u16_list(body);
         break;
     case EXT_EC_POINT_FORMATS:
         out->has_point_formats = true;
@@ -75,11 +82,11 @@ static void read_client_extension(void *msg, uint16_t type, reader *body, int *i
         break;
     case EXT_SIGNATURE_ALGORITHMS:
         out->has_sig_algs = true;
-        out->sig_algs = read_u16_list(body);
+        out->sig_algs = hs_read_u16_list(body);
         break;
     case EXT_ALPN:
         out->has_alpn = true;
-        out->alpn = read_alpn_list(body, &count);
+        out->alpn = hs_read_alpn_list(body, &count);
         break;
     case EXT_RENEGOTIATION_INFO:
         out->has_reneg_info = true;
@@ -109,7 +116,6 @@ static void read_client_extension(void *msg, uint16_t type, reader *body, int *i
 static void read_server_extension(void *msg, uint16_t type, reader *body, int *illegal)
 {
     hs_server_hello *out = msg;
-    size_t count;
     (void)illegal; /* nothing in a ServerHello extension is well-formed yet forbidden */
     switch (type) {
     case EXT_SERVER_NAME:
@@ -119,14 +125,10 @@ static void read_server_extension(void *msg, uint16_t type, reader *body, int *i
         out->has_point_formats = true;
         out->point_formats = reader_vector(body, 1, 1, 255);
         break;
-    case EXT_ALPN: {
+    case EXT_ALPN:
         out->has_alpn = true;
-        span list = read_alpn_list(body, &count);
-        if (count != 1) /* RFC 7301 3.1: exactly one ProtocolName */
-            body->failed = true;
-        out->alpn_protocol = list.len > 0 ? (span){list.p + 1, list.len - 1} : (span){NULL, 0};
+        out->alpn_protocol = hs_read_alpn_protocol(body);
         break;
-    }
     case EXT_RENEGOTIATION_INFO:
         out->has_reneg_info = true;
         out->reneg_info = reader_vector(body, 1, 0, 255);
@@ -143,16 +145,12 @@ static void read_server_extension(void *msg, uint16_t type, reader *body, int *i
     }
 }
 
-/* Reads one extension body of a known message type; the body must be consumed exactly. */
-typedef void (*extension_reader)(void *msg, uint16_t type, reader *body, int *illegal);
-
-/* Walks an extensions block, handing each body to the message's extension reader. Duplicates of
- * any type, known or not, are a decode error (RFC 5246 7.4.1.4). */
-static void read_extensions(reader *r, extension_reader read_one, void *msg, int *illegal)
+void hs_read_extensions(reader *r, size_t min, size_t max, hs_extension_reader read_one, void *msg,
+                        int *illegal)
 {
     ext_seen seen;
     ext_seen_init(&seen);
-    reader block = reader_sub(r, 2, 0, 0xffff);
+    reader block = reader_sub(r, 2, min, max);
     while (block.left > 0 && !block.failed) {
         uint16_t type = reader_u16(&block);
         reader body = reader_sub(&block, 2, 0, 0xffff);
@@ -182,7 +180,7 @@ int hs_parse_client_hello(const uint8_t *body, size_t len, hs_client_hello *out)
     out->compression_methods = reader_vector(&r, 1, 1, 255);
     if (!r.failed && r.left > 0) {
         out->has_extensions = true;
-        read_extensions(&r, read_client_extension, out, &illegal);
+        hs_read_extensions(&r, 0, 0xffff, read_client_extension, out, &illegal);
     }
     /* RFC 5246 7.4.1.2: the list must include null compression. */
     if (!r.failed && memchr(out->compression_methods.p, 0, out->compression_methods.len) == NULL)
@@ -201,29 +199,9 @@ int hs_parse_server_hello(const uint8_t *body, size_t len, hs_server_hello *out)
     out->compression_method = reader_u8(&r);
     if (!r.failed && r.left > 0) {
         out->has_extensions = true;
-        read_extensions(&r, read_server_extension, out, NULL);
+        hs_read_extensions(&r, 0, 0xffff, read_server_extension, out, NULL);
     }
     return hs_verdict(&r, out->compression_method != 0 ? HS_ALERT_ILLEGAL_PARAMETER : 0);
-}
-
-/* One extension: type, then its body as a u16 vector left open for the caller to fill. */
-static void begin_extension(writer *w, uint16_t type)
-{
-    writer_u16(w, type);
-    writer_open(w, 2);
-}
-
-static void write_empty_extension(writer *w, uint16_t type)
-{
-    begin_extension(w, type);
-    writer_close(w);
-}
-
-static void write_vector_extension(writer *w, uint16_t type, size_t lenbytes, span s)
-{
-    begin_extension(w, type);
-    hs_write_vector(w, lenbytes, s);
-    writer_close(w);
 }
 
 static bool client_hello_has_extension(const hs_client_hello *m)
@@ -236,7 +214,7 @@ static bool client_hello_has_extension(const hs_client_hello *m)
 static void write_client_extensions(writer *w, const hs_client_hello *m)
 {
     if (m->has_server_name) {
-        begin_extension(w, EXT_SERVER_NAME);
+        hs_begin_extension(w, EXT_SERVER_NAME);
         writer_open(w, 2);
         writer_u8(w, 0); /* host_name */
         hs_write_vector(w, 2, m->server_name);
@@ -244,24 +222,24 @@ static void write_client_extensions(writer *w, const hs_client_hello *m)
         writer_close(w);
     }
     if (m->has_groups)
-        write_vector_extension(w, EXT_SUPPORTED_GROUPS, 2, m->groups);
+        hs_write_vector_extension(w, EXT_SUPPORTED_GROUPS, 2, m->groups);
     if (m->has_point_formats)
-        write_vector_extension(w, EXT_EC_POINT_FORMATS, 1, m->point_formats);
+        hs_write_vector_extension(w, EXT_EC_POINT_FORMATS, 1, m->point_formats);
     if (m->has_sig_algs)
-        write_vector_extension(w, EXT_SIGNATURE_ALGORITHMS, 2, m->sig_algs);
+        hs_write_vector_extension(w, EXT_SIGNATURE_ALGORITHMS, 2, m->sig_algs);
     if (m->has_alpn)
-        write_vector_extension(w, EXT_ALPN, 2, m->alpn);
+        hs_write_vector_extension(w, EXT_ALPN, 2, m->alpn);
     if (m->has_reneg_info)
-        write_vector_extension(w, EXT_RENEGOTIATION_INFO, 1, m->reneg_info);
+        hs_write_vector_extension(w, EXT_RENEGOTIATION_INFO, 1, m->reneg_info);
     if (m->ems)
-        write_empty_extension(w, EXT_EXTENDED_MASTER_SECRET);
+        hs_write_empty_extension(w, EXT_EXTENDED_MASTER_SECRET);
     if (m->has_session_ticket) {
-        begin_extension(w, EXT_SESSION_TICKET);
+        hs_begin_extension(w, EXT_SESSION_TICKET);
         writer_bytes(w, m->session_ticket.p, m->session_ticket.len);
         writer_close(w);
     }
     if (m->has_supported_versions)
-        write_vector_extension(w, EXT_SUPPORTED_VERSIONS, 1, m->supported_versions);
+        hs_write_vector_extension(w, EXT_SUPPORTED_VERSIONS, 1, m->supported_versions);
 }
 
 int hs_write_client_hello(writer *w, const hs_client_hello *m)
@@ -292,22 +270,17 @@ static bool server_hello_has_extension(const hs_server_hello *m)
 static void write_server_extensions(writer *w, const hs_server_hello *m)
 {
     if (m->has_server_name)
-        write_empty_extension(w, EXT_SERVER_NAME);
+        hs_write_empty_extension(w, EXT_SERVER_NAME);
     if (m->has_point_formats)
-        write_vector_extension(w, EXT_EC_POINT_FORMATS, 1, m->point_formats);
-    if (m->has_alpn) {
-        begin_extension(w, EXT_ALPN);
-        writer_open(w, 2);
-        hs_write_vector(w, 1, m->alpn_protocol);
-        writer_close(w);
-        writer_close(w);
-    }
+        hs_write_vector_extension(w, EXT_EC_POINT_FORMATS, 1, m->point_formats);
+    if (m->has_alpn)
+        hs_write_alpn_protocol(w, m->alpn_protocol);
     if (m->has_reneg_info)
-        write_vector_extension(w, EXT_RENEGOTIATION_INFO, 1, m->reneg_info);
+        hs_write_vector_extension(w, EXT_RENEGOTIATION_INFO, 1, m->reneg_info);
     if (m->ems)
-        write_empty_extension(w, EXT_EXTENDED_MASTER_SECRET);
+        hs_write_empty_extension(w, EXT_EXTENDED_MASTER_SECRET);
     if (m->has_session_ticket)
-        write_empty_extension(w, EXT_SESSION_TICKET);
+        hs_write_empty_extension(w, EXT_SESSION_TICKET);
 }
 
 int hs_write_server_hello(writer *w, const hs_server_hello *m)
