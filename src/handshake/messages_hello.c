@@ -1,6 +1,6 @@
 /*
  * ClientHello and ServerHello with their extensions (RFC 5246 7.4.1, RFC 6066, RFC 8422,
- * RFC 7301, RFC 5746, RFC 7627, RFC 5077).
+ * RFC 7301, RFC 5746, RFC 7627, RFC 5077), TLS 1.3's among them (RFC 8446 4.1, 4.2).
  *
  * Each extension body is parsed by its own sub-reader, which must be consumed exactly; a failure
  * inside it propagates to the extensions block and from there to the message.
@@ -63,10 +63,80 @@ span hs_read_alpn_protocol(reader *body)
     return list.len > 0 ? (span){list.p + 1, list.len - 1} : (span){NULL, 0};
 }
 
+const uint8_t hs_hrr_random[32] = {
+    0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91,
+    0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c,
+};
+
+/* client_shares (RFC 8446 4.2.8): every entry is checked, the first HS_MAX_KEY_SHARES kept. Two
+ * entries for one group are illegal_parameter, which the RFC allows a server to enforce and
+ * which spares the engine choosing between them. A set, not a scan of earlier entries: the list
+ * can hold 13000 of them. */
+static void read_key_shares(reader *body, hs_client_hello *out, int *illegal)
+{
+    ext_seen groups;
+    ext_seen_init(&groups);
+    reader list = reader_sub(body, 2, 0, 0xffff);
+    out->key_shares_wire = (span){list.p, list.left};
+    while (list.left > 0 && !list.failed) {
+        uint16_t group = reader_u16(&list);
+        span key = reader_vector(&list, 2, 1, 0xffff);
+        if (list.failed)
+            break;
+        if (!ext_seen_add(&groups, group))
+            *illegal = HS_ALERT_ILLEGAL_PARAMETER;
+        if (out->n_key_shares < HS_MAX_KEY_SHARES)
+            out->key_shares[out->n_key_shares++] = (hs_key_share){group, key};
+    }
+    if (list.failed)
+        body->failed = true;
+}
+
+/* OfferedPsks (RFC 8446 4.2.11): identities, then binders, one per identity. */
+static void read_offered_psks(reader *body, hs_client_hello *out, int *illegal)
+{
+    size_t identities = 0, binders = 0;
+    reader list = reader_sub(body, 2, 7, 0xffff);
+    out->psk_identities_wire = (span){list.p, list.left};
+    while (list.left > 0 && !list.failed) {
+        span identity = reader_vector(&list, 2, 1, 0xffff);
+        uint32_t age = reader_u32(&list);
+        if (list.failed)
+            break;
+        if (identities < HS_MAX_PSK) {
+            out->psk[identities].identity = identity;
+            out->psk[identities].obfuscated_ticket_age = age;
+        }
+        identities++;
+    }
+    if (list.failed)
+        body->failed = true;
+
+    list = reader_sub(body, 2, 33, 0xffff);
+    out->binders_len = 2 + list.left;
+    while (list.left > 0 && !list.failed) {
+        span binder = reader_vector(&list, 1, 32, 255);
+        if (list.failed)
+            break;
+        if (binders < HS_MAX_PSK)
+            out->psk[binders].binder = binder;
+        binders++;
+    }
+    if (list.failed)
+        body->failed = true;
+    out->n_psk = identities < HS_MAX_PSK ? identities : HS_MAX_PSK;
+    if (binders != identities)
+        *illegal = HS_ALERT_ILLEGAL_PARAMETER;
+}
+
 static void read_client_extension(void *msg, uint16_t type, reader *body, int *illegal)
 {
     hs_client_hello *out = msg;
     size_t count;
+    /* RFC 8446 4.2.11: pre_shared_key must be last, since the binders are computed over
+     * everything before them. A duplicate of it is the walker's decode error. */
+    if (out->has_pre_shared_key)
+        *illegal = HS_ALERT_ILLEGAL_PARAMETER;
     switch (type) {
     case EXT_SERVER_NAME:
         out->has_server_name = true;
@@ -105,6 +175,28 @@ static void read_client_extension(void *msg, uint16_t type, reader *body, int *i
         out->supported_versions = reader_vector(body, 1, 2, 254);
         if (out->supported_versions.len % 2 != 0)
             body->failed = true;
+        break;
+    case EXT_KEY_SHARE:
+        out->has_key_share = true;
+        read_key_shares(body, out, illegal);
+        break;
+    case EXT_PSK_KEY_EXCHANGE_MODES:
+        out->has_psk_modes = true;
+        out->psk_modes = reader_vector(body, 1, 1, 255);
+        break;
+    case EXT_COOKIE:
+        out->has_cookie = true;
+        out->cookie = reader_vector(body, 2, 1, HS_MAX_COOKIE);
+        break;
+    case EXT_EARLY_DATA:
+        out->has_early_data = true; /* empty in a ClientHello (RFC 8446 4.2.10) */
+        break;
+    case EXT_POST_HANDSHAKE_AUTH:
+        out->has_post_handshake_auth = true; /* empty (RFC 8446 4.2.6) */
+        break;
+    case EXT_PRE_SHARED_KEY:
+        out->has_pre_shared_key = true;
+        read_offered_psks(body, out, illegal);
         break;
     default:
         /* Unknown extensions are skipped (RFC 5246 7.4.1.4). */
@@ -208,7 +300,25 @@ static bool client_hello_has_extension(const hs_client_hello *m)
 {
     return m->has_extensions || m->has_server_name || m->has_groups || m->has_point_formats ||
            m->has_sig_algs || m->has_alpn || m->has_reneg_info || m->ems || m->has_session_ticket ||
-           m->has_supported_versions;
+           m->has_supported_versions || m->has_key_share || m->has_psk_modes || m->has_cookie ||
+           m->has_early_data || m->has_post_handshake_auth || m->has_pre_shared_key;
+}
+
+/* The identities as given, then one zero-filled binder of each size: the final bytes of the
+ * message, overwritten in place once the transcript up to them is known. */
+static void write_offered_psks(writer *w, const hs_client_hello *m)
+{
+    hs_begin_extension(w, EXT_PRE_SHARED_KEY);
+    hs_write_vector(w, 2, m->psk_identities_wire);
+    writer_open(w, 2);
+    for (size_t i = 0; i < m->psk_binder_count; i++) {
+        writer_u8(w, m->psk_binder_sizes[i]);
+        uint8_t *binder = writer_reserve(w, m->psk_binder_sizes[i]);
+        if (binder != NULL)
+            memset(binder, 0, m->psk_binder_sizes[i]);
+    }
+    writer_close(w);
+    writer_close(w);
 }
 
 static void write_client_extensions(writer *w, const hs_client_hello *m)
@@ -240,12 +350,26 @@ static void write_client_extensions(writer *w, const hs_client_hello *m)
     }
     if (m->has_supported_versions)
         hs_write_vector_extension(w, EXT_SUPPORTED_VERSIONS, 1, m->supported_versions);
+    if (m->has_key_share)
+        hs_write_vector_extension(w, EXT_KEY_SHARE, 2, m->key_shares_wire);
+    if (m->has_psk_modes)
+        hs_write_vector_extension(w, EXT_PSK_KEY_EXCHANGE_MODES, 1, m->psk_modes);
+    if (m->has_cookie)
+        hs_write_vector_extension(w, EXT_COOKIE, 2, m->cookie);
+    if (m->has_early_data)
+        hs_write_empty_extension(w, EXT_EARLY_DATA);
+    if (m->has_post_handshake_auth)
+        hs_write_empty_extension(w, EXT_POST_HANDSHAKE_AUTH);
+    if (m->has_pre_shared_key)
+        write_offered_psks(w, m);
 }
 
 int hs_write_client_hello(writer *w, const hs_client_hello *m)
 {
     /* An empty host name cannot be put on the wire (RFC 6066 3: HostName<1..2^16-1>). */
     if (m->has_server_name && m->server_name.len == 0)
+        return -1;
+    if (m->has_pre_shared_key && m->psk_binder_count > HS_MAX_PSK)
         return -1;
     hs_begin_message(w, HS_CLIENT_HELLO);
     writer_u16(w, m->version);
@@ -259,6 +383,14 @@ int hs_write_client_hello(writer *w, const hs_client_hello *m)
         writer_close(w);
     }
     return hs_end_message(w);
+}
+
+const hs_key_share *hs_client_hello_share(const hs_client_hello *m, uint16_t group)
+{
+    for (size_t i = 0; i < m->n_key_shares; i++)
+        if (m->key_shares[i].group == group)
+            return &m->key_shares[i];
+    return NULL;
 }
 
 static bool server_hello_has_extension(const hs_server_hello *m)

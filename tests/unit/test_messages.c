@@ -8,6 +8,7 @@
 #include "check.h"
 #include "handshake/messages.h"
 #include "handshake/messages_codec.h"
+#include "rfc8448.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -250,7 +251,15 @@ static bool client_hello_eq(const hs_client_hello *a, const hs_client_hello *b)
            a->has_session_ticket == b->has_session_ticket &&
            span_eq(a->session_ticket, b->session_ticket) &&
            a->has_supported_versions == b->has_supported_versions &&
-           span_eq(a->supported_versions, b->supported_versions);
+           span_eq(a->supported_versions, b->supported_versions) &&
+           a->has_key_share == b->has_key_share &&
+           span_eq(a->key_shares_wire, b->key_shares_wire) &&
+           a->has_psk_modes == b->has_psk_modes && span_eq(a->psk_modes, b->psk_modes) &&
+           a->has_cookie == b->has_cookie && span_eq(a->cookie, b->cookie) &&
+           a->has_early_data == b->has_early_data &&
+           a->has_post_handshake_auth == b->has_post_handshake_auth &&
+           a->has_pre_shared_key == b->has_pre_shared_key &&
+           span_eq(a->psk_identities_wire, b->psk_identities_wire);
 }
 
 /* Writes m, parses it back, and checks the struct survived and the framing is strict. */
@@ -616,6 +625,346 @@ static void test_client_hello_like_reference_004(void)
     CHECK(hs_list_has_u16(back.groups, 23) && hs_list_has_u16(back.groups, 25));
     CHECK(!hs_list_has_u16(back.groups, 29));
     free(copy);
+}
+
+/* ---- ClientHello: TLS 1.3 extensions ----------------------------------------------------------
+ */
+
+/* Two KeyShareEntry values in wire form: x25519 (32 bytes) and secp256r1 (65 bytes). */
+static uint8_t key_shares_wire[4 + 32 + 4 + 65];
+/* Two PskIdentity values: "ticket-1" aged 0x01020304, a 3-byte identity aged 0xfffffffe. */
+static const uint8_t psk_identities[] = {0, 8, 't', 'i', 'c',  'k',  'e',  't',  '-',  '1',  1,   2,
+                                         3, 4, 0,   3,   0xaa, 0xbb, 0xcc, 0xff, 0xff, 0xff, 0xfe};
+static const uint8_t psk_modes[] = {1};
+static const uint8_t tls13_versions[] = {0x03, 0x04, 0x03, 0x03};
+
+static void fill_key_shares_wire(void)
+{
+    writer w;
+    writer_init(&w, key_shares_wire, sizeof(key_shares_wire));
+    writer_u16(&w, 0x001d);
+    writer_open(&w, 2);
+    for (int i = 0; i < 32; i++)
+        writer_u8(&w, (uint8_t)(0x20 + i));
+    writer_close(&w);
+    writer_u16(&w, 0x0017);
+    writer_open(&w, 2);
+    writer_u8(&w, 4);
+    for (int i = 0; i < 64; i++)
+        writer_u8(&w, (uint8_t)i);
+    writer_close(&w);
+    CHECK(writer_done(&w) && w.len == sizeof(key_shares_wire));
+}
+
+/* A TLS 1.3 ClientHello with every extension the 1.3 handshake uses; with_psk adds the
+ * pre_shared_key extension, whose binders are placeholders of 32 and 48 bytes. */
+static hs_client_hello tls13_client_hello(bool with_psk)
+{
+    static const uint8_t cookie[] = {'c', 'o', 'o', 'k', 'i', 'e'};
+    fill_key_shares_wire();
+    hs_client_hello m = base_client_hello();
+    m.has_extensions = true;
+    m.has_server_name = true;
+    m.server_name = str_span("server");
+    m.has_groups = true;
+    m.groups = (span){groups, sizeof(groups)};
+    m.has_sig_algs = true;
+    m.sig_algs = (span){sig_algs, sizeof(sig_algs)};
+    m.has_supported_versions = true;
+    m.supported_versions = (span){tls13_versions, sizeof(tls13_versions)};
+    m.has_key_share = true;
+    m.key_shares_wire = (span){key_shares_wire, sizeof(key_shares_wire)};
+    m.has_psk_modes = true;
+    m.psk_modes = (span){psk_modes, sizeof(psk_modes)};
+    m.has_cookie = true;
+    m.cookie = (span){cookie, sizeof(cookie)};
+    m.has_early_data = with_psk;
+    m.has_post_handshake_auth = true;
+    if (with_psk) {
+        m.has_pre_shared_key = true;
+        m.psk_identities_wire = (span){psk_identities, sizeof(psk_identities)};
+        m.psk_binder_count = 2;
+        m.psk_binder_sizes[0] = 32;
+        m.psk_binder_sizes[1] = 48;
+    }
+    return m;
+}
+
+static void test_client_hello_tls13_round_trips(void)
+{
+    /* Each TLS 1.3 extension alone. */
+    hs_client_hello all = tls13_client_hello(true);
+    for (int ext = 0; ext < 6; ext++) {
+        hs_client_hello m = base_client_hello();
+        m.has_extensions = true;
+        switch (ext) {
+        case 0:
+            m.has_key_share = true;
+            m.key_shares_wire = all.key_shares_wire;
+            break;
+        case 1:
+            m.has_psk_modes = true;
+            m.psk_modes = all.psk_modes;
+            break;
+        case 2:
+            m.has_cookie = true;
+            m.cookie = all.cookie;
+            break;
+        case 3:
+            m.has_early_data = true;
+            break;
+        case 4:
+            m.has_post_handshake_auth = true;
+            break;
+        case 5:
+            m.has_pre_shared_key = true;
+            m.psk_identities_wire = all.psk_identities_wire;
+            m.psk_binder_count = 2;
+            m.psk_binder_sizes[0] = 32;
+            m.psk_binder_sizes[1] = 48;
+            break;
+        }
+        check_client_hello_round_trip("one TLS 1.3 extension", &m);
+    }
+    hs_client_hello m = base_client_hello();
+    m.has_extensions = m.has_key_share = true; /* client_shares may be empty (RFC 8446 4.2.8) */
+    check_client_hello_round_trip("empty key_share", &m);
+    m = tls13_client_hello(false);
+    check_client_hello_round_trip("TLS 1.3 hello without PSK", &m);
+    check_client_hello_round_trip("TLS 1.3 hello with PSK", &all);
+
+    /* What parse fills beyond the wire forms: the entries, and the binders at the very end. */
+    writer w = fresh_writer();
+    CHECK_EQ_INT(hs_write_client_hello(&w, &all), 0);
+    span body = written_body(&w, HS_CLIENT_HELLO);
+    uint8_t *copy = heap_copy(body.p, body.len);
+    hs_client_hello back;
+    CHECK_EQ_INT(hs_parse_client_hello(copy, body.len, &back), 0);
+    CHECK_EQ_INT(back.n_key_shares, 2);
+    const hs_key_share *x25519 = hs_client_hello_share(&back, 0x001d);
+    const hs_key_share *p256 = hs_client_hello_share(&back, 0x0017);
+    CHECK(x25519 != NULL && x25519->key_exchange.len == 32 && x25519->key_exchange.p[0] == 0x20);
+    CHECK(p256 != NULL && p256->key_exchange.len == 65 && p256->key_exchange.p[0] == 4);
+    CHECK(hs_client_hello_share(&back, 0x0018) == NULL);
+    CHECK_EQ_INT(back.n_psk, 2);
+    CHECK(span_eq(back.psk[0].identity, str_span("ticket-1")));
+    CHECK_EQ_INT(back.psk[0].obfuscated_ticket_age, 0x01020304);
+    CHECK_EQ_INT(back.psk[1].identity.len, 3);
+    CHECK_EQ_INT(back.psk[1].obfuscated_ticket_age, 0xfffffffe);
+    CHECK_EQ_INT(back.psk[0].binder.len, 32);
+    CHECK_EQ_INT(back.psk[1].binder.len, 48);
+    CHECK_EQ_INT(back.binders_len, 2 + 1 + 32 + 1 + 48);
+    /* The binders are the last bytes of the message, zero-filled, the second one ending it. */
+    CHECK(back.psk[1].binder.p + 48 == copy + body.len);
+    CHECK(back.psk[0].binder.p == copy + body.len - back.binders_len + 2 + 1);
+    static const uint8_t zeros[48];
+    CHECK_MEM(back.psk[0].binder.p, zeros, 32);
+    CHECK_MEM(back.psk[1].binder.p, zeros, 48);
+    /* pre_shared_key went last although the struct has fields after it. */
+    CHECK_EQ_INT(body.p[body.len - back.binders_len - 2 - sizeof(psk_identities) - 3],
+                 EXT_PRE_SHARED_KEY);
+    free(copy);
+
+    /* More binders than the struct can describe. */
+    all.psk_binder_count = HS_MAX_PSK + 1;
+    w = fresh_writer();
+    CHECK_EQ_INT(hs_write_client_hello(&w, &all), -1);
+}
+
+/* More entries than the struct keeps: all are checked, the first ones kept. */
+static void test_client_hello_many_entries(void)
+{
+    uint8_t shares[(HS_MAX_KEY_SHARES + 3) * 5], ids[(HS_MAX_PSK + 2) * 7],
+        binders[(HS_MAX_PSK + 2) * 33];
+    writer w;
+    writer_init(&w, shares, sizeof(shares));
+    for (int i = 0; i < HS_MAX_KEY_SHARES + 3; i++) {
+        writer_u16(&w, (uint16_t)(0x0100 + i));
+        hs_write_vector(&w, 2, (span){psk_modes, 1});
+    }
+    CHECK(writer_done(&w) && w.len == sizeof(shares));
+    memset(ids, 0, sizeof(ids));
+    writer_init(&w, ids, sizeof(ids));
+    for (int i = 0; i < HS_MAX_PSK + 2; i++) {
+        writer_u16(&w, 1);
+        writer_u8(&w, (uint8_t)i);
+        writer_u32(&w, (uint32_t)i);
+    }
+    CHECK(writer_done(&w) && w.len == sizeof(ids));
+    memset(binders, 0, sizeof(binders));
+    for (int i = 0; i < HS_MAX_PSK + 2; i++)
+        binders[i * 33] = 32;
+
+    uint8_t body[1024];
+    hs_client_hello m = base_client_hello();
+    writer_init(&w, body, sizeof(body));
+    CHECK_EQ_INT(hs_write_client_hello(&w, &m), 0);
+    size_t fixed = w.len - HS_HEADER_LEN;
+    memmove(body, body + HS_HEADER_LEN, fixed);
+    writer_init(&w, body + fixed, sizeof(body) - fixed);
+    writer_open(&w, 2);
+    hs_write_vector_extension(&w, EXT_KEY_SHARE, 2, (span){shares, sizeof(shares)});
+    hs_begin_extension(&w, EXT_PRE_SHARED_KEY);
+    hs_write_vector(&w, 2, (span){ids, sizeof(ids)});
+    hs_write_vector(&w, 2, (span){binders, sizeof(binders)});
+    writer_close(&w);
+    writer_close(&w);
+    CHECK(writer_done(&w));
+    uint8_t *copy = heap_copy(body, fixed + w.len);
+    hs_client_hello back;
+    CHECK_EQ_INT(hs_parse_client_hello(copy, fixed + w.len, &back), 0);
+    CHECK_EQ_INT(back.n_key_shares, HS_MAX_KEY_SHARES);
+    CHECK_EQ_INT(back.key_shares_wire.len, sizeof(shares));
+    CHECK(hs_client_hello_share(&back, 0x0100) != NULL);
+    CHECK(hs_client_hello_share(&back, 0x0100 + HS_MAX_KEY_SHARES) == NULL);
+    CHECK_EQ_INT(back.n_psk, HS_MAX_PSK);
+    CHECK_EQ_INT(back.psk_identities_wire.len, sizeof(ids));
+    CHECK_EQ_INT(back.psk[HS_MAX_PSK - 1].obfuscated_ticket_age, HS_MAX_PSK - 1);
+    CHECK_EQ_INT(back.binders_len, 2 + sizeof(binders));
+    CHECK(back.psk[HS_MAX_PSK - 1].binder.p == copy + fixed + w.len - 33 * 3 + 1);
+    free(copy);
+}
+
+/* 32 bytes of binder, as hex. */
+#define BINDER32 "0000000000000000000000000000000000000000000000000000000000000000"
+#define BINDER31 "00000000000000000000000000000000000000000000000000000000000000"
+/* A pre_shared_key extension with one identity "a" and one 32-byte binder. */
+#define PSK_ONE "0029 002c 0007 0001 61 00000000 0021 20" BINDER32
+
+static void test_client_hello_tls13_strict(void)
+{
+    hs_client_hello m;
+    CHECK_EQ_INT(parse_hello_with_extensions("0033 0002 0000", &m), 0);
+    CHECK(m.has_key_share && m.n_key_shares == 0 && m.key_shares_wire.len == 0);
+    CHECK_EQ_INT(parse_hello_with_extensions("002c 0003 0001 ff 0017 0000 " PSK_ONE, &m), 0);
+    CHECK(m.has_cookie && m.cookie.len == 1 && m.ems && m.has_pre_shared_key && m.n_psk == 1);
+    CHECK(span_eq(m.psk[0].identity, str_span("a")) && m.binders_len == 35);
+
+    /* A 255-byte cookie is the most parley takes; one more byte is a decode error. */
+    char cookie_hex[2 * 260 + 32];
+    for (int len = 255; len <= 256; len++) {
+        int n = snprintf(cookie_hex, sizeof(cookie_hex), "002c %04x %04x", len + 2, len);
+        for (int i = 0; i < len; i++)
+            n += snprintf(cookie_hex + n, sizeof(cookie_hex) - (size_t)n, "ab");
+        CHECK_EQ_INT(parse_hello_with_extensions(cookie_hex, &m),
+                     len == 255 ? 0 : HS_ALERT_DECODE_ERROR);
+    }
+
+    static const struct {
+        const char *ext_hex;
+        int alert;
+        const char *why;
+    } bad[] = {
+        {"0033 000e 000c 001d 0002 aabb 001d 0002 ccdd", HS_ALERT_ILLEGAL_PARAMETER,
+         "two key shares for one group"},
+        {"0033 0013 0011 001d 0002 aabb 0017 0001 cc 001d 0002 ccdd", HS_ALERT_ILLEGAL_PARAMETER,
+         "two key shares for one group, apart"},
+        {"0033 000e 000c 001d 0002 aabb 001d 0002 ccdd 0017 0001 00", HS_ALERT_DECODE_ERROR,
+         "two key shares for one group, then a malformed extension: decode error outranks"},
+        {"0033 0006 0004 001d 0000", HS_ALERT_DECODE_ERROR, "empty key_exchange"},
+        {"0033 0007 0005 001d 0002 aa", HS_ALERT_DECODE_ERROR, "key_exchange overruns"},
+        {"0033 0008 0005 001d 0001 aa bb", HS_ALERT_DECODE_ERROR, "byte after client_shares"},
+        {"0033 0000", HS_ALERT_DECODE_ERROR, "key_share without its list"},
+        {"002d 0001 00", HS_ALERT_DECODE_ERROR, "empty psk_key_exchange_modes"},
+        {"002d 0003 01 01 00", HS_ALERT_DECODE_ERROR, "byte after psk_key_exchange_modes"},
+        {"002c 0002 0000", HS_ALERT_DECODE_ERROR, "empty cookie"},
+        {"002a 0001 00", HS_ALERT_DECODE_ERROR, "early_data with a body"},
+        {"0031 0001 00", HS_ALERT_DECODE_ERROR, "post_handshake_auth with a body"},
+        {PSK_ONE " 0017 0000", HS_ALERT_ILLEGAL_PARAMETER, "pre_shared_key before ems"},
+        {PSK_ONE " abcd 0000", HS_ALERT_ILLEGAL_PARAMETER, "pre_shared_key before an unknown"},
+        {PSK_ONE " " PSK_ONE, HS_ALERT_DECODE_ERROR, "two pre_shared_key"},
+        {PSK_ONE " 0017 0001 00", HS_ALERT_DECODE_ERROR,
+         "pre_shared_key not last, then a malformed extension: decode error outranks"},
+        {"0029 004d 0007 0001 61 00000000 0042 20" BINDER32 " 20" BINDER32,
+         HS_ALERT_ILLEGAL_PARAMETER, "two binders for one identity"},
+        {"0029 0033 000e 0001 61 00000000 0001 62 00000000 0021 20" BINDER32,
+         HS_ALERT_ILLEGAL_PARAMETER, "one binder for two identities"},
+        {"0029 0053 000d 0000 00000000 0001 61 00000000 0042 20" BINDER32 " 20" BINDER32,
+         HS_ALERT_DECODE_ERROR, "empty identity"},
+        {"0029 002a 0005 0001 61 000000 0021 20" BINDER32, HS_ALERT_DECODE_ERROR,
+         "identities shorter than their minimum"},
+        {"0029 000b 0007 0001 61 00000000 0000", HS_ALERT_DECODE_ERROR, "no binders"},
+        {"0029 0053 000e 0001 61 00000000 0001 62 00000000 0041 20" BINDER32 " 1f" BINDER31,
+         HS_ALERT_DECODE_ERROR, "31-byte binder"},
+        {"0029 0025 0000 0021 20" BINDER32, HS_ALERT_DECODE_ERROR, "no identities"},
+        {"0029 002d 0007 0001 61 00000000 0021 20" BINDER32 "00", HS_ALERT_DECODE_ERROR,
+         "byte after the binders"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        int alert = parse_hello_with_extensions(bad[i].ext_hex, &m);
+        if (alert != bad[i].alert)
+            fprintf(stderr, "%s: alert %d, want %d\n", bad[i].why, alert, bad[i].alert);
+        CHECK_EQ_INT(alert, bad[i].alert);
+    }
+}
+
+/* RFC 8448 section 3: the ClientHello of a full handshake over X25519. */
+static void test_client_hello_rfc8448(void)
+{
+    uint8_t msg[1024];
+    size_t len = check_hex(R8448_CLIENT_HELLO, msg, sizeof(msg));
+    CHECK_EQ_INT(len, 4 + 0xc0);
+    span body = {msg + 4, len - 4};
+    uint8_t *copy = heap_copy(body.p, body.len);
+    hs_client_hello m;
+    CHECK_EQ_INT(hs_parse_client_hello(copy, body.len, &m), 0);
+    CHECK_EQ_INT(m.version, 0x0303);
+    CHECK_EQ_INT(m.cipher_suites.len, 6);
+    CHECK(hs_list_has_u16(m.cipher_suites, 0x1301));
+    CHECK(span_eq(m.server_name, str_span("server")));
+    CHECK(m.has_supported_versions && m.supported_versions.len == 2);
+    CHECK(hs_list_has_u16(m.supported_versions, 0x0304));
+    CHECK(m.has_key_share && m.n_key_shares == 1);
+    CHECK_EQ_INT(m.key_shares_wire.len, 0x24);
+    const hs_key_share *share = hs_client_hello_share(&m, 0x001d);
+    CHECK(share != NULL && share->key_exchange.len == 32);
+    CHECK(share != NULL && share->key_exchange.p[0] == 0x99 && share->key_exchange.p[31] == 0x2c);
+    CHECK(m.has_psk_modes && m.psk_modes.len == 1 && m.psk_modes.p[0] == 1); /* psk_dhe_ke */
+    CHECK(m.has_groups && m.groups.len == 18 && m.has_sig_algs && m.sig_algs.len == 30);
+    CHECK(m.has_reneg_info && m.reneg_info.len == 0 && m.has_session_ticket);
+    CHECK(!m.has_pre_shared_key && !m.has_early_data && !m.has_cookie);
+    free(copy);
+    check_strict_framing_except("RFC 8448 ClientHello", parse_ch, body, false,
+                                hello_extensions_at(body, false));
+}
+
+/* RFC 8448 section 4: the resumed ClientHello, offering the ticket of section 3 and 0-RTT. The
+ * header's prefix runs up to the binders; the binders block is 00 21 20 then the binder. */
+static void test_client_hello_rfc8448_resumed(void)
+{
+    uint8_t msg[1024];
+    size_t prefix = check_hex(R8448_RESUMED_CH_PREFIX, msg, sizeof(msg));
+    msg[prefix] = 0x00;
+    msg[prefix + 1] = 0x21;
+    msg[prefix + 2] = 0x20;
+    size_t len = prefix + 3 + check_hex(R8448_BINDER, msg + prefix + 3, 32);
+    CHECK_EQ_INT(len, 4 + 0x1fc);
+    span body = {msg + 4, len - 4};
+    uint8_t *copy = heap_copy(body.p, body.len);
+    hs_client_hello m;
+    CHECK_EQ_INT(hs_parse_client_hello(copy, body.len, &m), 0);
+    CHECK(m.has_pre_shared_key && m.n_psk == 1);
+    CHECK_EQ_INT(m.psk[0].identity.len, 0xb2);
+    CHECK_EQ_INT(m.psk_identities_wire.len, 0xb8);
+    /* The age is the 4 bytes that end the identities, just before the binders. */
+    const uint8_t *age = msg + prefix - 4;
+    CHECK_EQ_INT(m.psk[0].obfuscated_ticket_age,
+                 (uint32_t)age[0] << 24 | (uint32_t)age[1] << 16 | (uint32_t)age[2] << 8 | age[3]);
+    CHECK_EQ_INT(m.binders_len, 35);
+    /* The truncated ClientHello the binder covers is the message less binders_len bytes. */
+    CHECK_EQ_INT(len - m.binders_len, prefix);
+    CHECK(m.psk[0].binder.len == 32 && m.psk[0].binder.p == copy + body.len - 32);
+    CHECK_MEM(m.psk[0].binder.p, msg + prefix + 3, 32);
+    CHECK(m.has_early_data && m.has_psk_modes && hs_client_hello_share(&m, 0x001d) != NULL);
+    free(copy);
+    check_strict_framing_except("RFC 8448 resumed ClientHello", parse_ch, body, false,
+                                hello_extensions_at(body, false));
+
+    /* Written back with one 32-byte placeholder: the same identities and binder position. */
+    CHECK_EQ_INT(hs_parse_client_hello(body.p, body.len, &m), 0);
+    m.psk_binder_count = 1;
+    m.psk_binder_sizes[0] = 32;
+    check_client_hello_round_trip("RFC 8448 resumed ClientHello rewritten", &m);
 }
 
 /* ---- ServerHello ------------------------------------------------------------------------------
@@ -987,6 +1336,11 @@ int main(void)
     test_client_hello_oversized_vectors();
     test_client_hello_from_openssl();
     test_client_hello_like_reference_004();
+    test_client_hello_tls13_round_trips();
+    test_client_hello_many_entries();
+    test_client_hello_tls13_strict();
+    test_client_hello_rfc8448();
+    test_client_hello_rfc8448_resumed();
     test_server_hello_round_trips();
     test_server_hello_strict();
     test_certificate();
