@@ -183,7 +183,9 @@ typedef struct hs_server_hello {
     bool has_session_ticket; /* empty: a NewSessionTicket will follow */
 
     /* TLS 1.3. A HelloRetryRequest is a ServerHello whose random is hs_hrr_random; parse sets
-     * is_hrr for it, and its key_share carries only the selected group. */
+     * is_hrr for it, and its key_share carries only the selected group. Write refuses a struct
+     * whose is_hrr disagrees with its random. pre_shared_key in a HelloRetryRequest and cookie
+     * in a ServerHello are illegal_parameter (RFC 8446 4.2). */
     bool is_hrr;
     bool has_supported_version;
     uint16_t selected_version;
@@ -193,7 +195,7 @@ typedef struct hs_server_hello {
     bool has_pre_shared_key;
     uint16_t selected_identity;
     bool has_cookie; /* HelloRetryRequest only */
-    span cookie;
+    span cookie;     /* 1..65535 bytes: a client echoes whatever it is given */
 } hs_server_hello;
 
 int hs_parse_server_hello(const uint8_t *body, size_t len, hs_server_hello *out);

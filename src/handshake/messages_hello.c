@@ -208,7 +208,6 @@ static void read_client_extension(void *msg, uint16_t type, reader *body, int *i
 static void read_server_extension(void *msg, uint16_t type, reader *body, int *illegal)
 {
     hs_server_hello *out = msg;
-    (void)illegal; /* nothing in a ServerHello extension is well-formed yet forbidden */
     switch (type) {
     case EXT_SERVER_NAME:
         out->has_server_name = true; /* RFC 6066 3: the server's acknowledgement is empty */
@@ -230,6 +229,31 @@ static void read_server_extension(void *msg, uint16_t type, reader *body, int *i
         break;
     case EXT_SESSION_TICKET:
         out->has_session_ticket = true; /* RFC 5077 3.2: empty in the ServerHello */
+        break;
+    /* TLS 1.3 (RFC 8446 4.2): the table there says which of these a HelloRetryRequest may carry;
+     * one it may not (or cookie in a ServerHello) is illegal_parameter. */
+    case EXT_SUPPORTED_VERSIONS:
+        out->has_supported_version = true;
+        out->selected_version = reader_u16(body);
+        break;
+    case EXT_KEY_SHARE:
+        out->has_key_share = true;
+        out->key_share_group = reader_u16(body);
+        if (!out->is_hrr) /* a HelloRetryRequest names the group only (RFC 8446 4.2.8) */
+            out->key_share_key = reader_vector(body, 2, 1, 0xffff);
+        break;
+    case EXT_PRE_SHARED_KEY:
+        out->has_pre_shared_key = true;
+        out->selected_identity = reader_u16(body);
+        if (out->is_hrr)
+            *illegal = HS_ALERT_ILLEGAL_PARAMETER;
+        break;
+    case EXT_COOKIE:
+        /* Any length the RFC allows: a client echoes the cookie, whatever its size. */
+        out->has_cookie = true;
+        out->cookie = reader_vector(body, 2, 1, 0xffff);
+        if (!out->is_hrr)
+            *illegal = HS_ALERT_ILLEGAL_PARAMETER;
         break;
     default:
         reader_bytes(body, body->left);
@@ -283,17 +307,22 @@ int hs_parse_client_hello(const uint8_t *body, size_t len, hs_client_hello *out)
 int hs_parse_server_hello(const uint8_t *body, size_t len, hs_server_hello *out)
 {
     memset(out, 0, sizeof(*out));
+    int illegal = 0;
     reader r = reader_init(body, len);
     out->version = reader_u16(&r);
     reader_copy(&r, out->random, sizeof(out->random));
+    /* RFC 8446 4.1.3: the random is examined first; it says how key_share is laid out. */
+    out->is_hrr = !r.failed && memcmp(out->random, hs_hrr_random, sizeof(out->random)) == 0;
     out->session_id = reader_vector(&r, 1, 0, 32);
     out->cipher_suite = reader_u16(&r);
     out->compression_method = reader_u8(&r);
     if (!r.failed && r.left > 0) {
         out->has_extensions = true;
-        hs_read_extensions(&r, 0, 0xffff, read_server_extension, out, NULL);
+        hs_read_extensions(&r, 0, 0xffff, read_server_extension, out, &illegal);
     }
-    return hs_verdict(&r, out->compression_method != 0 ? HS_ALERT_ILLEGAL_PARAMETER : 0);
+    if (out->compression_method != 0)
+        illegal = HS_ALERT_ILLEGAL_PARAMETER;
+    return hs_verdict(&r, illegal);
 }
 
 static bool client_hello_has_extension(const hs_client_hello *m)
@@ -396,7 +425,8 @@ const hs_key_share *hs_client_hello_share(const hs_client_hello *m, uint16_t gro
 static bool server_hello_has_extension(const hs_server_hello *m)
 {
     return m->has_extensions || m->has_server_name || m->has_point_formats || m->has_alpn ||
-           m->has_reneg_info || m->ems || m->has_session_ticket;
+           m->has_reneg_info || m->ems || m->has_session_ticket || m->has_supported_version ||
+           m->has_key_share || m->has_pre_shared_key || m->has_cookie;
 }
 
 static void write_server_extensions(writer *w, const hs_server_hello *m)
@@ -413,10 +443,33 @@ static void write_server_extensions(writer *w, const hs_server_hello *m)
         hs_write_empty_extension(w, EXT_EXTENDED_MASTER_SECRET);
     if (m->has_session_ticket)
         hs_write_empty_extension(w, EXT_SESSION_TICKET);
+    if (m->has_supported_version) {
+        hs_begin_extension(w, EXT_SUPPORTED_VERSIONS);
+        writer_u16(w, m->selected_version);
+        writer_close(w);
+    }
+    if (m->has_key_share) {
+        hs_begin_extension(w, EXT_KEY_SHARE);
+        writer_u16(w, m->key_share_group);
+        if (!m->is_hrr)
+            hs_write_vector(w, 2, m->key_share_key);
+        writer_close(w);
+    }
+    if (m->has_pre_shared_key) {
+        hs_begin_extension(w, EXT_PRE_SHARED_KEY);
+        writer_u16(w, m->selected_identity);
+        writer_close(w);
+    }
+    if (m->has_cookie)
+        hs_write_vector_extension(w, EXT_COOKIE, 2, m->cookie);
 }
 
 int hs_write_server_hello(writer *w, const hs_server_hello *m)
 {
+    /* The random alone tells a reader which of the two it is: a struct that disagrees with its
+     * random would be read back as the other message. */
+    if (m->is_hrr != (memcmp(m->random, hs_hrr_random, sizeof(m->random)) == 0))
+        return -1;
     hs_begin_message(w, HS_SERVER_HELLO);
     writer_u16(w, m->version);
     writer_bytes(w, m->random, sizeof(m->random));

@@ -10,6 +10,7 @@
 #include "handshake/messages_codec.h"
 #include "rfc8448.h"
 
+#include <openssl/evp.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -980,7 +981,14 @@ static bool server_hello_eq(const hs_server_hello *a, const hs_server_hello *b)
            span_eq(a->point_formats, b->point_formats) && a->has_alpn == b->has_alpn &&
            span_eq(a->alpn_protocol, b->alpn_protocol) && a->has_reneg_info == b->has_reneg_info &&
            span_eq(a->reneg_info, b->reneg_info) && a->ems == b->ems &&
-           a->has_session_ticket == b->has_session_ticket;
+           a->has_session_ticket == b->has_session_ticket && a->is_hrr == b->is_hrr &&
+           a->has_supported_version == b->has_supported_version &&
+           a->selected_version == b->selected_version && a->has_key_share == b->has_key_share &&
+           a->key_share_group == b->key_share_group &&
+           span_eq(a->key_share_key, b->key_share_key) &&
+           a->has_pre_shared_key == b->has_pre_shared_key &&
+           a->selected_identity == b->selected_identity && a->has_cookie == b->has_cookie &&
+           span_eq(a->cookie, b->cookie);
 }
 
 static void check_server_hello_round_trip(const char *what, const hs_server_hello *m)
@@ -1052,11 +1060,16 @@ static void test_server_hello_round_trips(void)
     check_server_hello_round_trip("empty renegotiation_info", &m);
 }
 
-static int parse_server_hello_with_extensions(const char *ext_hex)
+/* A ServerHello (or, with hrr, a HelloRetryRequest) around the extensions block given as hex. */
+static int parse_server_hello_ext(const char *ext_hex, bool hrr)
 {
     uint8_t ext[256], body[512];
     size_t ext_len = spaced_hex(ext_hex, ext, sizeof(ext));
     hs_server_hello m = base_server_hello();
+    if (hrr) {
+        memcpy(m.random, hs_hrr_random, sizeof(m.random));
+        m.is_hrr = true;
+    }
     writer w = fresh_writer();
     CHECK_EQ_INT(hs_write_server_hello(&w, &m), 0);
     span fixed = written_body(&w, HS_SERVER_HELLO);
@@ -1065,6 +1078,11 @@ static int parse_server_hello_with_extensions(const char *ext_hex)
     writer_init(&bw, body + fixed.len, sizeof(body) - fixed.len);
     hs_write_vector(&bw, 2, (span){ext, ext_len});
     return parse_exact(parse_sh, body, fixed.len + bw.len, false);
+}
+
+static int parse_server_hello_with_extensions(const char *ext_hex)
+{
+    return parse_server_hello_ext(ext_hex, false);
 }
 
 static void test_server_hello_strict(void)
@@ -1105,6 +1123,140 @@ static void test_server_hello_strict(void)
             fprintf(stderr, "ServerHello extensions %s: alert %d\n", bad[i], alert);
         CHECK_EQ_INT(alert, HS_ALERT_DECODE_ERROR);
     }
+}
+
+/* ---- ServerHello: TLS 1.3 extensions ----------------------------------------------------------
+ */
+
+static void test_hrr_random(void)
+{
+    static const char label[] = "HelloRetryRequest";
+    uint8_t digest[32];
+    unsigned int n = 0;
+    CHECK(EVP_Digest(label, strlen(label), digest, &n, EVP_sha256(), NULL) == 1);
+    CHECK_EQ_INT(n, 32);
+    CHECK_MEM(hs_hrr_random, digest, 32);
+}
+
+static void test_server_hello_tls13_round_trips(void)
+{
+    static const uint8_t server_share[32] = {0xc9, 0x82, 0x88, 0x76};
+    static const uint8_t cookie[300] = {1, 2, 3};
+    hs_server_hello m = base_server_hello();
+    m.has_extensions = true;
+    m.cipher_suite = 0x1301;
+    m.has_supported_version = true;
+    m.selected_version = 0x0304;
+    check_server_hello_round_trip("supported_versions alone", &m);
+    m.has_key_share = true;
+    m.key_share_group = 0x001d;
+    m.key_share_key = (span){server_share, sizeof(server_share)};
+    check_server_hello_round_trip("TLS 1.3 ServerHello", &m);
+    m.has_pre_shared_key = true;
+    m.selected_identity = 3;
+    check_server_hello_round_trip("TLS 1.3 ServerHello accepting a PSK", &m);
+    m.has_key_share = false; /* psk_ke: no key exchange */
+    m.key_share_group = 0;
+    m.key_share_key = (span){NULL, 0};
+    check_server_hello_round_trip("TLS 1.3 ServerHello, PSK only", &m);
+
+    /* A HelloRetryRequest: the group only, and a cookie longer than parley's own. */
+    hs_server_hello hrr = base_server_hello();
+    memcpy(hrr.random, hs_hrr_random, sizeof(hrr.random));
+    hrr.is_hrr = true;
+    hrr.has_extensions = true;
+    hrr.cipher_suite = 0x1302;
+    hrr.has_supported_version = true;
+    hrr.selected_version = 0x0304;
+    hrr.has_key_share = true;
+    hrr.key_share_group = 0x0017;
+    check_server_hello_round_trip("HelloRetryRequest", &hrr);
+    hrr.has_cookie = true;
+    hrr.cookie = (span){cookie, sizeof(cookie)};
+    check_server_hello_round_trip("HelloRetryRequest with a cookie", &hrr);
+    hrr.has_key_share = false;
+    hrr.key_share_group = 0;
+    check_server_hello_round_trip("HelloRetryRequest with a cookie only", &hrr);
+
+    /* The HelloRetryRequest's key_share is the group alone: 2 bytes of body. */
+    hrr.has_key_share = true;
+    hrr.key_share_group = 0x0017;
+    hrr.has_cookie = false;
+    writer w = fresh_writer();
+    CHECK_EQ_INT(hs_write_server_hello(&w, &hrr), 0);
+    span body = written_body(&w, HS_SERVER_HELLO);
+    CHECK_MEM(body.p + body.len - 6, "\x00\x33\x00\x02\x00\x17", 6);
+
+    /* is_hrr and the random must agree. */
+    hrr.is_hrr = false;
+    w = fresh_writer();
+    CHECK_EQ_INT(hs_write_server_hello(&w, &hrr), -1);
+    m.is_hrr = true;
+    w = fresh_writer();
+    CHECK_EQ_INT(hs_write_server_hello(&w, &m), -1);
+}
+
+static void test_server_hello_tls13_strict(void)
+{
+    CHECK_EQ_INT(
+        parse_server_hello_ext("002b 0002 0304 0033 0006 001d 0002 abcd 0029 0002 0000", false), 0);
+    CHECK_EQ_INT(parse_server_hello_ext("002b 0002 0304 0033 0002 0017 002c 0003 0001 ff", true),
+                 0);
+    static const struct {
+        const char *ext_hex;
+        bool hrr;
+        int alert;
+        const char *why;
+    } bad[] = {
+        {"002c 0003 0001 ff", false, HS_ALERT_ILLEGAL_PARAMETER, "cookie in a ServerHello"},
+        {"0029 0002 0000", true, HS_ALERT_ILLEGAL_PARAMETER,
+         "pre_shared_key in a HelloRetryRequest"},
+        {"002c 0003 0001 ff 0017 0001 00", false, HS_ALERT_DECODE_ERROR,
+         "cookie in a ServerHello, then a malformed extension: decode error outranks"},
+        {"0033 0006 001d 0002 abcd", true, HS_ALERT_DECODE_ERROR,
+         "a key in a HelloRetryRequest's key_share"},
+        {"0033 0002 001d", false, HS_ALERT_DECODE_ERROR, "no key in a ServerHello's key_share"},
+        {"0033 0004 001d 0000", false, HS_ALERT_DECODE_ERROR, "empty key in a ServerHello"},
+        {"0033 0001 00", true, HS_ALERT_DECODE_ERROR, "one-byte group"},
+        {"002b 0003 030400", false, HS_ALERT_DECODE_ERROR, "supported_versions as a list"},
+        {"002b 0001 03", false, HS_ALERT_DECODE_ERROR, "one-byte supported_versions"},
+        {"0029 0003 000000", false, HS_ALERT_DECODE_ERROR, "pre_shared_key with a trailing byte"},
+        {"002c 0002 0000", true, HS_ALERT_DECODE_ERROR, "empty cookie"},
+        {"002b 0002 0304 002b 0002 0304", false, HS_ALERT_DECODE_ERROR, "two supported_versions"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        int alert = parse_server_hello_ext(bad[i].ext_hex, bad[i].hrr);
+        if (alert != bad[i].alert)
+            fprintf(stderr, "%s: alert %d, want %d\n", bad[i].why, alert, bad[i].alert);
+        CHECK_EQ_INT(alert, bad[i].alert);
+    }
+}
+
+/* RFC 8448 section 3: the server's reply, x25519 and TLS_AES_128_GCM_SHA256. */
+static void test_server_hello_rfc8448(void)
+{
+    uint8_t msg[256], server_public[32];
+    size_t len = check_hex(R8448_SERVER_HELLO, msg, sizeof(msg));
+    CHECK_EQ_INT(len, 4 + 0x56);
+    check_hex(R8448_SERVER_PUBLIC, server_public, sizeof(server_public));
+    span body = {msg + 4, len - 4};
+    uint8_t *copy = heap_copy(body.p, body.len);
+    hs_server_hello m;
+    CHECK_EQ_INT(hs_parse_server_hello(copy, body.len, &m), 0);
+    CHECK_EQ_INT(m.version, 0x0303);
+    CHECK(!m.is_hrr);
+    CHECK_EQ_INT(m.cipher_suite, 0x1301);
+    CHECK_EQ_INT(m.session_id.len, 0);
+    CHECK(m.has_supported_version && m.selected_version == 0x0304);
+    CHECK(m.has_key_share && m.key_share_group == 0x001d);
+    CHECK(m.key_share_key.len == 32 && memcmp(m.key_share_key.p, server_public, 32) == 0);
+    CHECK(!m.has_pre_shared_key && !m.has_cookie && !m.has_alpn);
+    free(copy);
+    check_strict_framing_except("RFC 8448 ServerHello", parse_sh, body, false,
+                                hello_extensions_at(body, true));
+    /* Written back (extensions in parley's order) it reads the same. */
+    CHECK_EQ_INT(hs_parse_server_hello(body.p, body.len, &m), 0);
+    check_server_hello_round_trip("RFC 8448 ServerHello rewritten", &m);
 }
 
 /* ---- Certificate ------------------------------------------------------------------------------
@@ -1343,6 +1495,10 @@ int main(void)
     test_client_hello_rfc8448_resumed();
     test_server_hello_round_trips();
     test_server_hello_strict();
+    test_hrr_random();
+    test_server_hello_tls13_round_trips();
+    test_server_hello_tls13_strict();
+    test_server_hello_rfc8448();
     test_certificate();
     test_server_key_exchange();
     test_certificate_request();
