@@ -254,7 +254,10 @@ typedef struct hs_certificate_request13 {
     span ca_names; /* certificate_authorities: the DistinguishedName list contents */
 } hs_certificate_request13;
 
+/* Extensions other than these two are skipped (signature_algorithms_cert among them). */
 int hs_parse_certificate_request13(const uint8_t *body, size_t len, hs_certificate_request13 *out);
+/* Writes signature_algorithms, then certificate_authorities if has_ca_names; -1 without
+ * has_sig_algs, since such a message would not parse. */
 int hs_write_certificate_request13(writer *w, const hs_certificate_request13 *m);
 
 /* ---- NewSessionTicket (TLS 1.3 form, RFC 8446 4.6.1) --------------------------------------- */
@@ -262,9 +265,9 @@ int hs_write_certificate_request13(writer *w, const hs_certificate_request13 *m)
 typedef struct hs_new_session_ticket13 {
     uint32_t lifetime; /* seconds; over 604800 is illegal_parameter */
     uint32_t age_add;
-    span nonce;  /* 0..255 bytes */
-    span ticket; /* 1..65535 bytes */
-    bool has_early_data;
+    span nonce;          /* 0..255 bytes */
+    span ticket;         /* 1..65535 bytes */
+    bool has_early_data; /* the early_data extension; others are skipped */
     uint32_t max_early_data;
 } hs_new_session_ticket13;
 

@@ -148,6 +148,31 @@ static int parse_shd(const uint8_t *b, size_t n, void *o, bool f)
     (void)f;
     return hs_parse_server_hello_done(b, n);
 }
+static int parse_ee(const uint8_t *b, size_t n, void *o, bool f)
+{
+    (void)f;
+    return hs_parse_encrypted_extensions(b, n, o);
+}
+static int parse_cert13(const uint8_t *b, size_t n, void *o, bool f)
+{
+    (void)f;
+    return hs_parse_certificate13(b, n, o);
+}
+static int parse_cr13(const uint8_t *b, size_t n, void *o, bool f)
+{
+    (void)f;
+    return hs_parse_certificate_request13(b, n, o);
+}
+static int parse_nst13(const uint8_t *b, size_t n, void *o, bool f)
+{
+    (void)f;
+    return hs_parse_new_session_ticket13(b, n, o);
+}
+static int parse_ku(const uint8_t *b, size_t n, void *o, bool f)
+{
+    (void)f;
+    return hs_parse_key_update(b, n, o);
+}
 
 /* Any parse of this many bytes: from a heap copy of exactly that many. */
 static int parse_exact(parse_fn parse, const uint8_t *body, size_t len, bool flag)
@@ -161,6 +186,11 @@ static int parse_exact(parse_fn parse, const uint8_t *body, size_t len, bool fla
         hs_client_key_exchange cke;
         hs_certificate_verify cv;
         hs_finished fin;
+        hs_encrypted_extensions ee;
+        hs_certificate13 cert13;
+        hs_certificate_request13 cr13;
+        hs_new_session_ticket13 nst13;
+        bool update_requested;
     } out;
     uint8_t *copy = heap_copy(body, len);
     int alert = parse(copy, len, &out, flag);
@@ -1404,6 +1434,385 @@ static void test_certificate_request(void)
     CHECK_EQ_INT(parse_exact(parse_cr, odd_algs, sizeof(odd_algs), true), HS_ALERT_DECODE_ERROR);
 }
 
+/* ---- EncryptedExtensions ----------------------------------------------------------------------
+ */
+
+static bool encrypted_extensions_eq(const hs_encrypted_extensions *a,
+                                    const hs_encrypted_extensions *b)
+{
+    return a->has_server_name == b->has_server_name && a->has_groups == b->has_groups &&
+           span_eq(a->groups, b->groups) && a->has_alpn == b->has_alpn &&
+           span_eq(a->alpn_protocol, b->alpn_protocol) && a->has_early_data == b->has_early_data;
+}
+
+static void check_encrypted_extensions_round_trip(const char *what,
+                                                  const hs_encrypted_extensions *m)
+{
+    writer w = fresh_writer();
+    CHECK_EQ_INT(hs_write_encrypted_extensions(&w, m), 0);
+    span body = written_body(&w, HS_ENCRYPTED_EXTENSIONS);
+    hs_encrypted_extensions back;
+    uint8_t *copy = heap_copy(body.p, body.len);
+    CHECK_EQ_INT(hs_parse_encrypted_extensions(copy, body.len, &back), 0);
+    if (!encrypted_extensions_eq(m, &back))
+        fprintf(stderr, "EncryptedExtensions round trip differs: %s\n", what);
+    CHECK(encrypted_extensions_eq(m, &back));
+    free(copy);
+    check_strict_framing(what, parse_ee, body, false);
+}
+
+/* An EncryptedExtensions body around the extensions given as hex (without the block length). */
+static int parse_ee_with_extensions(const char *ext_hex, hs_encrypted_extensions *out)
+{
+    static uint8_t *kept;
+    uint8_t ext[512];
+    size_t ext_len = spaced_hex(ext_hex, ext, sizeof(ext));
+    free(kept);
+    kept = heap_copy(ext, ext_len + 2);
+    kept[0] = (uint8_t)(ext_len >> 8);
+    kept[1] = (uint8_t)ext_len;
+    if (ext_len)
+        memcpy(kept + 2, ext, ext_len);
+    return hs_parse_encrypted_extensions(kept, ext_len + 2, out);
+}
+
+static void test_encrypted_extensions(void)
+{
+    hs_encrypted_extensions all, m;
+    memset(&all, 0, sizeof(all));
+    check_encrypted_extensions_round_trip("empty EncryptedExtensions", &all);
+    for (int ext = 0; ext < 4; ext++) {
+        memset(&m, 0, sizeof(m));
+        switch (ext) {
+        case 0:
+            m.has_server_name = all.has_server_name = true;
+            break;
+        case 1:
+            m.has_groups = all.has_groups = true;
+            m.groups = all.groups = (span){groups, sizeof(groups)};
+            break;
+        case 2:
+            m.has_alpn = all.has_alpn = true;
+            m.alpn_protocol = all.alpn_protocol = str_span("h2");
+            break;
+        case 3:
+            m.has_early_data = all.has_early_data = true;
+            break;
+        }
+        check_encrypted_extensions_round_trip("EncryptedExtensions, one extension", &m);
+    }
+    check_encrypted_extensions_round_trip("EncryptedExtensions, every extension", &all);
+
+    /* RFC 8448 section 3: supported_groups, record_size_limit (unknown here), server_name. */
+    uint8_t msg[128];
+    size_t len = check_hex(R8448_ENCRYPTED_EXTENSIONS, msg, sizeof(msg));
+    CHECK_EQ_INT(msg[0], HS_ENCRYPTED_EXTENSIONS);
+    span body = {msg + 4, len - 4};
+    CHECK_EQ_INT(hs_parse_encrypted_extensions(body.p, body.len, &m), 0);
+    CHECK(m.has_server_name && !m.has_alpn && !m.has_early_data);
+    CHECK(m.has_groups && m.groups.len == 18 && hs_list_has_u16(m.groups, 0x001d));
+    check_strict_framing("RFC 8448 EncryptedExtensions", parse_ee, body, false);
+
+    CHECK_EQ_INT(parse_ee_with_extensions("abcd 0003 010203 0010 0005 0003 026832", &m), 0);
+    CHECK(m.has_alpn && span_eq(m.alpn_protocol, str_span("h2")));
+
+    /* Every extension parley knows and EncryptedExtensions may not carry (RFC 8446 4.2). */
+    static const uint16_t forbidden[] = {
+        EXT_KEY_SHARE,
+        EXT_SUPPORTED_VERSIONS,
+        EXT_PRE_SHARED_KEY,
+        EXT_COOKIE,
+        EXT_PSK_KEY_EXCHANGE_MODES,
+        EXT_SIGNATURE_ALGORITHMS,
+        EXT_EC_POINT_FORMATS,
+        EXT_EXTENDED_MASTER_SECRET,
+        EXT_SESSION_TICKET,
+        EXT_RENEGOTIATION_INFO,
+        EXT_CERTIFICATE_AUTHORITIES,
+        EXT_POST_HANDSHAKE_AUTH,
+        EXT_SIGNATURE_ALGORITHMS_CERT,
+    };
+    for (size_t i = 0; i < sizeof(forbidden) / sizeof(forbidden[0]); i++) {
+        char hex[64];
+        snprintf(hex, sizeof(hex), "0000 0000 %04x 0002 0000", forbidden[i]);
+        int alert = parse_ee_with_extensions(hex, &m);
+        if (alert != HS_ALERT_ILLEGAL_PARAMETER)
+            fprintf(stderr, "extension %u in EncryptedExtensions: alert %d\n", forbidden[i], alert);
+        CHECK_EQ_INT(alert, HS_ALERT_ILLEGAL_PARAMETER);
+        /* ... unless the message is also malformed: decode_error outranks. */
+        snprintf(hex, sizeof(hex), "%04x 0000 0000 0001 00", forbidden[i]);
+        CHECK_EQ_INT(parse_ee_with_extensions(hex, &m), HS_ALERT_DECODE_ERROR);
+    }
+
+    static const struct {
+        const char *ext_hex;
+        const char *why;
+    } bad[] = {
+        {"0000 0000 0000 0000", "duplicate server_name"},
+        {"abcd 0000 abcd 0000", "duplicate unknown extension"},
+        {"0000 0001 00", "server_name acknowledgement with a body"},
+        {"002a 0004 00000000", "early_data with a body"},
+        {"000a 0002 0000", "empty supported_groups"},
+        {"000a 0003 0001 00", "odd supported_groups"},
+        {"0010 0008 0006 0161 0362 6364", "two ALPN names"},
+        {"0010 0003 0001 00", "empty ALPN name"},
+        {"0010 0002 0000", "no ALPN name"},
+        {"0000 0004 00", "extension overruns the block"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        int alert = parse_ee_with_extensions(bad[i].ext_hex, &m);
+        if (alert != HS_ALERT_DECODE_ERROR)
+            fprintf(stderr, "%s: alert %d\n", bad[i].why, alert);
+        CHECK_EQ_INT(alert, HS_ALERT_DECODE_ERROR);
+    }
+    static const uint8_t empty[1] = {0};
+    CHECK_EQ_INT(parse_exact(parse_ee, empty, 0, false), HS_ALERT_DECODE_ERROR);
+}
+
+/* ---- Certificate (TLS 1.3) --------------------------------------------------------------------
+ */
+
+static void test_certificate13(void)
+{
+    static const uint8_t der_a[] = {0x30, 0x03, 0x02, 0x01, 0x01};
+    static const uint8_t der_b[] = {0x30, 0x00};
+    static const uint8_t context[] = {7, 7, 7};
+    hs_certificate13 m;
+    memset(&m, 0, sizeof(m));
+    for (size_t count = 0; count <= HS_MAX_CERTS; count++) {
+        m.count = count;
+        m.context = count % 2 ? (span){context, sizeof(context)} : (span){NULL, 0};
+        for (size_t i = 0; i < count; i++)
+            m.certs[i] = i % 2 ? (span){der_b, sizeof(der_b)} : (span){der_a, sizeof(der_a)};
+        writer w = fresh_writer();
+        CHECK_EQ_INT(hs_write_certificate13(&w, &m), 0);
+        span body = written_body(&w, HS_CERTIFICATE);
+        hs_certificate13 back;
+        CHECK_EQ_INT(hs_parse_certificate13(body.p, body.len, &back), 0);
+        CHECK(span_eq(back.context, m.context));
+        CHECK_EQ_INT(back.count, count);
+        for (size_t i = 0; i < count; i++)
+            CHECK(span_eq(back.certs[i], m.certs[i]));
+        if (count <= 3)
+            check_strict_framing("Certificate13", parse_cert13, body, false);
+    }
+    m.count = HS_MAX_CERTS + 1;
+    writer w = fresh_writer();
+    CHECK_EQ_INT(hs_write_certificate13(&w, &m), -1);
+
+    /* RFC 8448 section 3: the server's one RSA certificate, no context, no extensions. */
+    uint8_t msg[1024];
+    size_t len = check_hex(R8448_CERTIFICATE, msg, sizeof(msg));
+    span body = {msg + 4, len - 4};
+    CHECK_EQ_INT(hs_parse_certificate13(body.p, body.len, &m), 0);
+    CHECK_EQ_INT(m.context.len, 0);
+    CHECK_EQ_INT(m.count, 1);
+    CHECK(m.certs[0].len == 0x1b0 && m.certs[0].p[0] == 0x30);
+    check_strict_framing("RFC 8448 Certificate", parse_cert13, body, false);
+    /* Read as the TLS 1.2 form, the same bytes do not frame. */
+    CHECK_EQ_INT(parse_exact(parse_cert, body.p, body.len, false), HS_ALERT_DECODE_ERROR);
+
+    uint8_t buf[512];
+    static const struct {
+        const char *hex;
+        int alert;
+        const char *why;
+    } cases[] = {
+        {"00 00000c 000002 3000 0005 0005 0001 ff", 0, "an entry with status_request"},
+        {"00 00000b 000002 3000 0003 abcd 0000", HS_ALERT_DECODE_ERROR, "entry extensions overrun"},
+        {"00 00000f 000002 3000 0008 0005 0000 0005 0000", HS_ALERT_DECODE_ERROR,
+         "duplicate entry extension"},
+        {"00 000005 000000 0000", HS_ALERT_DECODE_ERROR, "empty certificate entry"},
+        {"00 000005 000002 3000", HS_ALERT_DECODE_ERROR, "entry without its extensions"},
+        {"01 000000", HS_ALERT_DECODE_ERROR, "context overruns"},
+        {"00", HS_ALERT_DECODE_ERROR, "no certificate list"},
+        {"00 000000 00", HS_ALERT_DECODE_ERROR, "byte after the list"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        size_t n = spaced_hex(cases[i].hex, buf, sizeof(buf));
+        int alert = parse_exact(parse_cert13, buf, n, false);
+        if (alert != cases[i].alert)
+            fprintf(stderr, "Certificate13 %s: alert %d\n", cases[i].why, alert);
+        CHECK_EQ_INT(alert, cases[i].alert);
+    }
+
+    /* One more entry than the cap. */
+    writer_init(&w, buf, sizeof(buf));
+    writer_u8(&w, 0);
+    writer_open(&w, 3);
+    for (int i = 0; i < HS_MAX_CERTS + 1; i++) {
+        hs_write_vector(&w, 3, (span){der_b, sizeof(der_b)});
+        writer_u16(&w, 0);
+    }
+    writer_close(&w);
+    CHECK(writer_done(&w));
+    CHECK_EQ_INT(parse_exact(parse_cert13, buf, w.len, false), HS_ALERT_DECODE_ERROR);
+}
+
+/* ---- CertificateRequest (TLS 1.3) -------------------------------------------------------------
+ */
+
+static void test_certificate_request13(void)
+{
+    static const uint8_t names[] = {0, 3, 0x30, 0x01, 0x00, 0, 2, 0x30, 0x00};
+    static const uint8_t context[] = {0xc0, 0x7e};
+    for (int variant = 0; variant < 3; variant++) {
+        hs_certificate_request13 in = {
+            .context = variant == 2 ? (span){context, sizeof(context)} : (span){NULL, 0},
+            .has_sig_algs = true,
+            .sig_algs = {sig_algs, sizeof(sig_algs)},
+            .has_ca_names = variant > 0,
+            .ca_names = variant > 0 ? (span){names, sizeof(names)} : (span){NULL, 0},
+        };
+        writer w = fresh_writer();
+        CHECK_EQ_INT(hs_write_certificate_request13(&w, &in), 0);
+        span body = written_body(&w, HS_CERTIFICATE_REQUEST);
+        hs_certificate_request13 back;
+        CHECK_EQ_INT(hs_parse_certificate_request13(body.p, body.len, &back), 0);
+        CHECK(span_eq(back.context, in.context) && back.has_sig_algs &&
+              span_eq(back.sig_algs, in.sig_algs) && back.has_ca_names == in.has_ca_names &&
+              span_eq(back.ca_names, in.ca_names));
+        check_strict_framing("CertificateRequest13", parse_cr13, body, false);
+    }
+    hs_certificate_request13 none = {.has_ca_names = false};
+    writer w = fresh_writer();
+    CHECK_EQ_INT(hs_write_certificate_request13(&w, &none), -1);
+
+    uint8_t buf[256];
+    static const struct {
+        const char *hex;
+        int alert;
+        const char *why;
+    } cases[] = {
+        {"00 000a 000d 0006 0004 0403 0804", 0, "signature_algorithms alone"},
+        {"00 0012 0032 0004 0002 0403 000d 0006 0004 0403 0804", 0,
+         "signature_algorithms_cert skipped"},
+        {"00 000e abcd 0000 000d 0006 0004 0403 0804", 0, "unknown extension skipped"},
+        {"00 0004 abcd 0000", HS_ALERT_MISSING_EXTENSION, "no signature_algorithms"},
+        {"00 000a 0032 0006 0004 0403 0804", HS_ALERT_MISSING_EXTENSION,
+         "signature_algorithms_cert only"},
+        {"00 0005 abcd 0000", HS_ALERT_DECODE_ERROR,
+         "no signature_algorithms, and truncated: decode error outranks"},
+        {"00 0000", HS_ALERT_DECODE_ERROR, "empty extensions block"},
+        {"00 0009 000d 0005 0003 040308", HS_ALERT_DECODE_ERROR, "odd signature_algorithms"},
+        {"00 0006 000d 0002 0000", HS_ALERT_DECODE_ERROR, "empty signature_algorithms"},
+        {"00 0010 000d 0006 0004 0403 0804 002f 0002 0000", HS_ALERT_DECODE_ERROR,
+         "empty certificate_authorities"},
+        {"00 0014 000d 0006 0004 0403 0804 002f 0006 0004 0000 0000", HS_ALERT_DECODE_ERROR,
+         "an empty DistinguishedName"},
+        {"00 0014 000d 0006 0004 0403 0804 000d 0006 0004 0403 0804", HS_ALERT_DECODE_ERROR,
+         "two signature_algorithms"},
+        {"", HS_ALERT_DECODE_ERROR, "empty body"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        size_t n = spaced_hex(cases[i].hex, buf, sizeof(buf));
+        int alert = parse_exact(parse_cr13, buf, n, false);
+        if (alert != cases[i].alert)
+            fprintf(stderr, "CertificateRequest13 %s: alert %d\n", cases[i].why, alert);
+        CHECK_EQ_INT(alert, cases[i].alert);
+    }
+    /* The stored CA names are the list contents, as in the TLS 1.2 form. */
+    size_t n =
+        spaced_hex("00 0015 000d 0006 0004 0403 0804 002f 0007 0005 0003 300100", buf, sizeof(buf));
+    hs_certificate_request13 m;
+    CHECK_EQ_INT(hs_parse_certificate_request13(buf, n, &m), 0);
+    CHECK(m.has_ca_names && m.ca_names.len == 5 && m.ca_names.p[1] == 3);
+}
+
+/* ---- NewSessionTicket (TLS 1.3) ---------------------------------------------------------------
+ */
+
+static void test_new_session_ticket13(void)
+{
+    static const uint8_t nonce[] = {0, 1};
+    for (int variant = 0; variant < 3; variant++) {
+        hs_new_session_ticket13 in = {
+            .lifetime = variant == 2 ? 604800 : 7200,
+            .age_add = 0xfedcba98,
+            .nonce = variant ? (span){nonce, sizeof(nonce)} : (span){NULL, 0},
+            .ticket = {ticket, sizeof(ticket)},
+            .has_early_data = variant == 1,
+            .max_early_data = variant == 1 ? 16384 : 0,
+        };
+        writer w = fresh_writer();
+        CHECK_EQ_INT(hs_write_new_session_ticket13(&w, &in), 0);
+        span body = written_body(&w, HS_NEW_SESSION_TICKET);
+        hs_new_session_ticket13 back;
+        CHECK_EQ_INT(hs_parse_new_session_ticket13(body.p, body.len, &back), 0);
+        CHECK(back.lifetime == in.lifetime && back.age_add == in.age_add &&
+              span_eq(back.nonce, in.nonce) && span_eq(back.ticket, in.ticket) &&
+              back.has_early_data == in.has_early_data && back.max_early_data == in.max_early_data);
+        check_strict_framing("NewSessionTicket13", parse_nst13, body, false);
+    }
+
+    uint8_t buf[256];
+    static const struct {
+        const char *hex;
+        int alert;
+        const char *why;
+    } cases[] = {
+        {"00093a80 00000001 00 0001 aa 0000", 0, "lifetime of exactly 7 days"},
+        {"00093a81 00000001 00 0001 aa 0000", HS_ALERT_ILLEGAL_PARAMETER, "lifetime over 7 days"},
+        {"ffffffff 00000001 00 0001 aa 0000", HS_ALERT_ILLEGAL_PARAMETER, "lifetime 2^32-1"},
+        {"00093a81 00000001 00 0001 aa 0001", HS_ALERT_DECODE_ERROR,
+         "lifetime over 7 days, truncated: decode error outranks"},
+        {"00000001 00000001 00 0000 0000", HS_ALERT_DECODE_ERROR, "empty ticket"},
+        {"00000001 00000001 02 00 0001 aa 0000", HS_ALERT_DECODE_ERROR, "nonce overruns"},
+        {"00000001 00000001 00 0001 aa", HS_ALERT_DECODE_ERROR, "no extensions block"},
+        {"00000001 00000001 00 0001 aa 0006 002a 0002 0000", HS_ALERT_DECODE_ERROR,
+         "early_data of 2 bytes"},
+        {"00000001 00000001 00 0001 aa 0010 002a 0004 00000001 002a 0004 00000001",
+         HS_ALERT_DECODE_ERROR, "two early_data"},
+        {"00000001 00000001 00 0001 aa 0007 abcd 0003 010203", 0, "unknown extension skipped"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        size_t n = spaced_hex(cases[i].hex, buf, sizeof(buf));
+        int alert = parse_exact(parse_nst13, buf, n, false);
+        if (alert != cases[i].alert)
+            fprintf(stderr, "NewSessionTicket13 %s: alert %d\n", cases[i].why, alert);
+        CHECK_EQ_INT(alert, cases[i].alert);
+    }
+
+    /* extensions<0..2^16-2>: a block of 2^16-1 bytes is a decode error, 2^16-2 is not. */
+    static uint8_t big[16 + 0x10001];
+    for (size_t block = 0xfffe; block <= 0xffff; block++) {
+        writer w;
+        writer_init(&w, big, sizeof(big));
+        writer_u32(&w, 60);
+        writer_u32(&w, 0);
+        writer_u8(&w, 0);
+        hs_write_vector(&w, 2, (span){nonce, 1});
+        writer_u16(&w, (uint16_t)block);
+        writer_u16(&w, 0xabcd);
+        writer_u16(&w, (uint16_t)(block - 4));
+        writer_reserve(&w, block - 4);
+        CHECK(writer_done(&w));
+        CHECK_EQ_INT(parse_exact(parse_nst13, big, w.len, false),
+                     block == 0xfffe ? 0 : HS_ALERT_DECODE_ERROR);
+    }
+}
+
+/* ---- KeyUpdate --------------------------------------------------------------------------------
+ */
+
+static void test_key_update(void)
+{
+    for (int requested = 0; requested <= 1; requested++) {
+        writer w = fresh_writer();
+        CHECK_EQ_INT(hs_write_key_update(&w, requested), 0);
+        span body = written_body(&w, HS_KEY_UPDATE);
+        CHECK_EQ_INT(body.len, 1);
+        CHECK_EQ_INT(body.p[0], requested);
+        bool back = !requested;
+        CHECK_EQ_INT(hs_parse_key_update(body.p, body.len, &back), 0);
+        CHECK_EQ_INT(back, requested);
+        check_strict_framing("KeyUpdate", parse_ku, body, false);
+    }
+    static const uint8_t two[] = {2}, max[] = {0xff};
+    CHECK_EQ_INT(parse_exact(parse_ku, two, 1, false), HS_ALERT_ILLEGAL_PARAMETER);
+    CHECK_EQ_INT(parse_exact(parse_ku, max, 1, false), HS_ALERT_ILLEGAL_PARAMETER);
+}
+
 /* ---- the short messages -----------------------------------------------------------------------
  */
 
@@ -1476,6 +1885,10 @@ static void test_helpers(void)
     CHECK(strcmp(hs_message_name(HS_CERTIFICATE_VERIFY), "CertificateVerify") == 0);
     CHECK(strcmp(hs_message_name(HS_FINISHED), "Finished") == 0);
     CHECK(strcmp(hs_message_name(HS_NEW_SESSION_TICKET), "NewSessionTicket") == 0);
+    CHECK(strcmp(hs_message_name(HS_ENCRYPTED_EXTENSIONS), "EncryptedExtensions") == 0);
+    CHECK(strcmp(hs_message_name(HS_KEY_UPDATE), "KeyUpdate") == 0);
+    CHECK(strcmp(hs_message_name(HS_END_OF_EARLY_DATA), "EndOfEarlyData") == 0);
+    CHECK(strcmp(hs_message_name(HS_MESSAGE_HASH), "message_hash") == 0);
     CHECK(strcmp(hs_message_name(3), "unknown") == 0);
     CHECK(strcmp(hs_message_name(255), "unknown") == 0);
 }
@@ -1502,6 +1915,11 @@ int main(void)
     test_certificate();
     test_server_key_exchange();
     test_certificate_request();
+    test_encrypted_extensions();
+    test_certificate13();
+    test_certificate_request13();
+    test_new_session_ticket13();
+    test_key_update();
     test_short_messages();
     test_helpers();
     return check_summary("test_messages");
