@@ -266,6 +266,14 @@ const char *hs_message_name(uint8_t type)
         return "ClientKeyExchange";
     case HS_FINISHED:
         return "Finished";
+    case HS_END_OF_EARLY_DATA:
+        return "EndOfEarlyData";
+    case HS_ENCRYPTED_EXTENSIONS:
+        return "EncryptedExtensions";
+    case HS_KEY_UPDATE:
+        return "KeyUpdate";
+    case HS_MESSAGE_HASH:
+        return "message_hash";
     default:
         return "unknown";
     }

@@ -43,41 +43,41 @@
 #define HS_HEADER_LEN 4
 
 /* Extension types. */
-#define EXT_SERVER_NAME            0
-#define EXT_SUPPORTED_GROUPS       10
-#define EXT_EC_POINT_FORMATS       11
-#define EXT_SIGNATURE_ALGORITHMS   13
-#define EXT_ALPN                   16
-#define EXT_EXTENDED_MASTER_SECRET 23
-#define EXT_SESSION_TICKET         35
-#define EXT_PRE_SHARED_KEY         41
-#define EXT_EARLY_DATA             42
-#define EXT_SUPPORTED_VERSIONS     43
-#define EXT_COOKIE                 44
-#define EXT_PSK_KEY_EXCHANGE_MODES 45
-#define EXT_CERTIFICATE_AUTHORITIES 47
-#define EXT_POST_HANDSHAKE_AUTH    49
+#define EXT_SERVER_NAME               0
+#define EXT_SUPPORTED_GROUPS          10
+#define EXT_EC_POINT_FORMATS          11
+#define EXT_SIGNATURE_ALGORITHMS      13
+#define EXT_ALPN                      16
+#define EXT_EXTENDED_MASTER_SECRET    23
+#define EXT_SESSION_TICKET            35
+#define EXT_PRE_SHARED_KEY            41
+#define EXT_EARLY_DATA                42
+#define EXT_SUPPORTED_VERSIONS        43
+#define EXT_COOKIE                    44
+#define EXT_PSK_KEY_EXCHANGE_MODES    45
+#define EXT_CERTIFICATE_AUTHORITIES   47
+#define EXT_POST_HANDSHAKE_AUTH       49
 #define EXT_SIGNATURE_ALGORITHMS_CERT 50
-#define EXT_KEY_SHARE              51
-#define EXT_RENEGOTIATION_INFO     0xff01
+#define EXT_KEY_SHARE                 51
+#define EXT_RENEGOTIATION_INFO        0xff01
 
 /* Signalling cipher suite values. */
 #define SCSV_EMPTY_RENEGOTIATION_INFO 0x00ff
 #define SCSV_FALLBACK                 0x5600
 
-#define HS_ALERT_UNEXPECTED_MESSAGE 10
-#define HS_ALERT_HANDSHAKE_FAILURE  40
-#define HS_ALERT_ILLEGAL_PARAMETER  47
-#define HS_ALERT_DECODE_ERROR       50
-#define HS_ALERT_MISSING_EXTENSION  109
+#define HS_ALERT_UNEXPECTED_MESSAGE    10
+#define HS_ALERT_HANDSHAKE_FAILURE     40
+#define HS_ALERT_ILLEGAL_PARAMETER     47
+#define HS_ALERT_DECODE_ERROR          50
+#define HS_ALERT_MISSING_EXTENSION     109
 #define HS_ALERT_UNSUPPORTED_EXTENSION 110
 
 #define HS_MAX_CERTS 10 /* certificates accepted in one Certificate message */
 /* TLS 1.3 key shares and PSK identities read from one ClientHello; further entries are skipped
  * (never fatal: a client may offer many), after their syntax has been checked. */
-#define HS_MAX_KEY_SHARES   8
-#define HS_MAX_PSK          4
-#define HS_MAX_COOKIE       255 /* what parley's own cookies need; longer ones are decode errors */
+#define HS_MAX_KEY_SHARES 8
+#define HS_MAX_PSK        4
+#define HS_MAX_COOKIE     255 /* what parley's own cookies need; longer ones are decode errors */
 
 /* One KeyShareEntry (RFC 8446 4.2.8). */
 typedef struct hs_key_share {
@@ -129,7 +129,7 @@ typedef struct hs_client_hello {
     bool has_psk_modes;
     span psk_modes; /* wire form: 1 byte each, 1..255 */
     bool has_cookie;
-    span cookie; /* 1..HS_MAX_COOKIE bytes */
+    span cookie;         /* 1..HS_MAX_COOKIE bytes */
     bool has_early_data; /* empty in a ClientHello */
     bool has_post_handshake_auth;
     /* pre_shared_key: must be the last extension (illegal_parameter otherwise); the number of
@@ -137,13 +137,16 @@ typedef struct hs_client_hello {
     bool has_pre_shared_key;
     size_t n_psk; /* parse: the first HS_MAX_PSK identities */
     hs_psk_identity psk[HS_MAX_PSK];
-    /* Both directions: the length of the whole binders block (its u16 prefix included), which is
-     * how far the end of the message is from the end of the truncated ClientHello the binders
-     * are computed over (RFC 8446 4.2.11.2). */
+    /* Parse: the length of the whole binders block (its u16 prefix included), which is how far
+     * the end of the message is from the end of the truncated ClientHello the binders are
+     * computed over (RFC 8446 4.2.11.2). Write ignores it: the block written is 2 + the sum of
+     * (1 + psk_binder_sizes[i]) bytes, which the caller computes. */
     size_t binders_len;
-    /* Write: the identities list contents in wire form; the binders are written as binders_len
-     * - 2 bytes of placeholder: one u8-prefixed zero-filled binder per entry of binder_sizes
-     * (psk_binder_count of them), to be overwritten in place once the transcript is known. */
+    /* Both directions: the identities list contents in wire form (parse: every identity, not
+     * only the first HS_MAX_PSK). Write only: the binders are written as placeholders, one
+     * u8-prefixed zero-filled binder per entry of psk_binder_sizes (psk_binder_count of them, at
+     * most HS_MAX_PSK), to be overwritten in place once the transcript is known; they are the
+     * final bytes of the message. Parse leaves psk_binder_count and psk_binder_sizes zero. */
     span psk_identities_wire;
     size_t psk_binder_count;
     uint8_t psk_binder_sizes[HS_MAX_PSK];
@@ -180,7 +183,9 @@ typedef struct hs_server_hello {
     bool has_session_ticket; /* empty: a NewSessionTicket will follow */
 
     /* TLS 1.3. A HelloRetryRequest is a ServerHello whose random is hs_hrr_random; parse sets
-     * is_hrr for it, and its key_share carries only the selected group. */
+     * is_hrr for it, and its key_share carries only the selected group. Write refuses a struct
+     * whose is_hrr disagrees with its random. pre_shared_key in a HelloRetryRequest and cookie
+     * in a ServerHello are illegal_parameter (RFC 8446 4.2). */
     bool is_hrr;
     bool has_supported_version;
     uint16_t selected_version;
@@ -190,7 +195,7 @@ typedef struct hs_server_hello {
     bool has_pre_shared_key;
     uint16_t selected_identity;
     bool has_cookie; /* HelloRetryRequest only */
-    span cookie;
+    span cookie;     /* 1..65535 bytes: a client echoes whatever it is given */
 } hs_server_hello;
 
 int hs_parse_server_hello(const uint8_t *body, size_t len, hs_server_hello *out);
@@ -206,7 +211,7 @@ typedef struct hs_encrypted_extensions {
     bool has_groups;      /* the server's supported_groups: informational, wire form */
     span groups;
     bool has_alpn;
-    span alpn_protocol; /* exactly one name */
+    span alpn_protocol;  /* exactly one name */
     bool has_early_data; /* empty: 0-RTT accepted */
 } hs_encrypted_extensions;
 
@@ -249,7 +254,10 @@ typedef struct hs_certificate_request13 {
     span ca_names; /* certificate_authorities: the DistinguishedName list contents */
 } hs_certificate_request13;
 
+/* Extensions other than these two are skipped (signature_algorithms_cert among them). */
 int hs_parse_certificate_request13(const uint8_t *body, size_t len, hs_certificate_request13 *out);
+/* Writes signature_algorithms, then certificate_authorities if has_ca_names; -1 without
+ * has_sig_algs, since such a message would not parse. */
 int hs_write_certificate_request13(writer *w, const hs_certificate_request13 *m);
 
 /* ---- NewSessionTicket (TLS 1.3 form, RFC 8446 4.6.1) --------------------------------------- */
@@ -257,9 +265,9 @@ int hs_write_certificate_request13(writer *w, const hs_certificate_request13 *m)
 typedef struct hs_new_session_ticket13 {
     uint32_t lifetime; /* seconds; over 604800 is illegal_parameter */
     uint32_t age_add;
-    span nonce;  /* 0..255 bytes */
-    span ticket; /* 1..65535 bytes */
-    bool has_early_data;
+    span nonce;          /* 0..255 bytes */
+    span ticket;         /* 1..65535 bytes */
+    bool has_early_data; /* the early_data extension; others are skipped */
     uint32_t max_early_data;
 } hs_new_session_ticket13;
 
