@@ -88,7 +88,7 @@ typedef struct parley_conn parley_conn;
  * says why. Setters fail once a connection has been created from the configuration.
  */
 
-/* A new configuration: TLS 1.2 only, default suites and groups, peer verification on with the
+/* A new configuration: TLS 1.2 and 1.3, default suites and groups, peer verification on with the
  * system trust store. Never NULL unless out of memory. */
 parley_config *parley_config_new(void);
 /* Takes another reference; returns cfg. */
@@ -98,9 +98,10 @@ void parley_config_free(parley_config *cfg);
 /* The sentence describing the last failed setter, or "". */
 const char *parley_config_error(const parley_config *cfg);
 
-/* Lowest and highest protocol version (PARLEY_TLS1_x). The default is TLS 1.2 only; TLS 1.0 and
- * 1.1 are spoken only when the minimum is lowered to them. A range this build cannot speak at
- * all (TLS 1.3 only) is refused with a reason, never narrowed silently. */
+/* Lowest and highest protocol version (PARLEY_TLS1_x). The default is TLS 1.2 to 1.3; TLS 1.0 and
+ * 1.1 are spoken only when the minimum is lowered to them. A range outside TLS 1.0 to 1.3 is
+ * refused with a reason, never narrowed silently. TLS 1.3 needs one of its suites enabled
+ * (parley_config_set_ciphers): without one the highest version offered or accepted is TLS 1.2. */
 int parley_config_set_versions(parley_config *cfg, uint16_t min, uint16_t max);
 /* Client: send TLS_FALLBACK_SCSV (RFC 7507). Set it only on a retry with a lowered maximum
  * version after a failed attempt; a server that supports a higher version than this client

@@ -21,7 +21,7 @@ static const char client_usage[] =
     "  --cert FILE --key FILE   client certificate chain and key\n"
     "  --servername NAME    SNI and the name verified, instead of HOST\n"
     "  --connect-to H:P     connect there; the URL's name is still sent and verified\n"
-    "  --tls-min V --tls-max V  version range (1.0 1.1 1.2; default 1.2 only)\n"
+    "  --tls-min V --tls-max V  version range (1.0 to 1.3; default 1.2 to 1.3)\n"
     "  --fallback-scsv      send TLS_FALLBACK_SCSV: this is a retry at a lower version\n"
     "  --ciphers LIST       IANA suite names, comma separated (RC4 and 3DES only by name)\n"
     "  --groups LIST        x25519,secp256r1,secp384r1\n"

@@ -47,7 +47,7 @@ int tool_set_versions(parley_config *cfg, uint16_t min, uint16_t max)
     if (min == 0)
         min = max < PARLEY_TLS1_2 ? max : PARLEY_TLS1_2;
     if (max == 0)
-        max = min > PARLEY_TLS1_2 ? min : PARLEY_TLS1_2;
+        max = PARLEY_TLS1_3;
     return parley_config_set_versions(cfg, min, max);
 }
 

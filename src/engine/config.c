@@ -47,7 +47,7 @@ parley_config *parley_config_new(void)
     atomic_init(&cfg->frozen, false);
     pthread_mutex_init(&cfg->freeze_lock, NULL);
     cfg->min_version = PARLEY_TLS1_2;
-    cfg->max_version = PARLEY_TLS1_2;
+    cfg->max_version = PARLEY_TLS1_3;
     cfg->n_suites = suite_defaults(cfg->suites, SUITE_MAX);
     static const uint16_t default_groups[] = {PARLEY_GROUP_X25519, PARLEY_GROUP_SECP256R1,
                                               PARLEY_GROUP_SECP384R1};

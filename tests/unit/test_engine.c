@@ -320,8 +320,8 @@ static void test_alpn_name_cap(void)
 static void test_legacy_defaults(void)
 {
     parley_config *cfg = parley_config_new();
-    CHECK(parley_config_set_versions(cfg, PARLEY_TLS1_2, PARLEY_TLS1_3) == PARLEY_ERROR);
-    CHECK(strstr(parley_config_error(cfg), "not implemented yet") != NULL);
+    CHECK(parley_config_set_versions(cfg, PARLEY_TLS1_2, PARLEY_TLS1_3) == PARLEY_OK);
+    CHECK(parley_config_set_versions(cfg, PARLEY_TLS1_3, 0x0305) == PARLEY_ERROR);
     CHECK(parley_config_set_versions(cfg, 0x0300, PARLEY_TLS1_2) == PARLEY_ERROR);
     CHECK(strstr(parley_config_error(cfg), "SSL 3.0") != NULL);
     parley_config_free(cfg);

@@ -497,5 +497,5 @@ int main(void)
     test_useless_retry();
     test_hello_without_key_share();
     test_expired_ticket();
-    return check_summary();
+    return check_summary("test_tls13");
 }
