@@ -121,10 +121,12 @@ static int server_alert_for(const uint8_t *bytes, size_t len, char *why, size_t 
     return alert;
 }
 
-/* A client's first flight, captured from a real parley client. */
+/* A client's first flight, captured from a real parley client speaking at most TLS 1.2 (in
+ * TLS 1.3 an early ChangeCipherSpec is the compatibility mode's, and dropped: test_tls13). */
 static size_t client_hello_bytes(uint8_t *out, size_t cap)
 {
     parley_config *ccfg = client_config(NULL);
+    CHECK(parley_config_set_versions(ccfg, PARLEY_TLS1_2, PARLEY_TLS1_2) == PARLEY_OK);
     parley_conn *c = parley_conn_new(ccfg, PARLEY_CLIENT);
     parley_conn_set_server_name(c, "localhost");
     parley_handshake(c);
@@ -334,9 +336,18 @@ static void test_legacy_defaults(void)
     expect_refusal(s, c, 70, "requires TLSv1.2 or newer");
     free_all(c, s, cc, sc);
 
-    /* A default client refuses a server that picks TLS 1.1. */
+    /* A default client offers TLS 1.2 and 1.3 in supported_versions: a server that stops at
+     * TLS 1.1 finds nothing in common there. */
     sc = versions(server_config(NULL), PARLEY_TLS1_0, PARLEY_TLS1_1);
     cc = client_config(NULL);
+    connect_pair(cc, sc, &c, &s);
+    expect_refusal(s, c, 70, "no version in common");
+    free_all(c, s, cc, sc);
+
+    /* Without supported_versions (a client at most TLS 1.2) the server picks TLS 1.1 from
+     * legacy_version, and the client refuses it. */
+    sc = versions(server_config(NULL), PARLEY_TLS1_0, PARLEY_TLS1_1);
+    cc = versions(client_config(NULL), PARLEY_TLS1_2, PARLEY_TLS1_2);
     connect_pair(cc, sc, &c, &s);
     expect_refusal(c, s, 70, "outside the allowed range");
     free_all(c, s, cc, sc);

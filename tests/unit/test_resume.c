@@ -12,6 +12,16 @@
 #include "check.h"
 #include "pair.h"
 
+/* These are TLS 1.0-1.2 resumption tests (session IDs, RFC 5077 tickets): every configuration
+ * stops at TLS 1.2 unless a test says otherwise. TLS 1.3 resumption is test_tls13's. */
+static inline parley_config *pin_tls12(parley_config *cfg)
+{
+    CHECK(parley_config_set_versions(cfg, PARLEY_TLS1_2, PARLEY_TLS1_2) == PARLEY_OK);
+    return cfg;
+}
+#define server_config(suites) pin_tls12(server_config(suites))
+#define client_config(suites) pin_tls12(client_config(suites))
+
 /* What one connection showed. */
 typedef struct outcome {
     bool open;
