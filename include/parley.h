@@ -76,7 +76,7 @@ typedef enum parley_err {
 typedef enum parley_conn_state {
     PARLEY_STATE_HANDSHAKING = 0,
     PARLEY_STATE_OPEN,   /* handshake done; application data flows */
-    PARLEY_STATE_CLOSED, /* close_notify received (and possibly sent) */
+    PARLEY_STATE_CLOSED, /* close_notify received (and possibly sent); TLS 1.3 may still write */
     PARLEY_STATE_FAILED, /* a fatal error; see parley_error_* */
 } parley_conn_state;
 
@@ -251,7 +251,9 @@ size_t parley_output_pending(const parley_conn *conn);
  * produces its ClientHello. */
 int parley_handshake(parley_conn *conn);
 /* Encrypts up to len bytes of application data into pending output and sets *written. It stops
- * early once a large amount of output is pending (take it and call again). */
+ * early once a large amount of output is pending (take it and call again). In TLS 1.3 a peer's
+ * close_notify ends only its direction (RFC 8446 6.1), so writing goes on in
+ * PARLEY_STATE_CLOSED until parley_close; before TLS 1.3 it ends the connection. */
 int parley_write(parley_conn *conn, const void *data, size_t len, size_t *written);
 /* Reads decrypted application data: PARLEY_OK with *got > 0, PARLEY_WANT_READ, PARLEY_CLOSED
  * after the peer's close_notify, or PARLEY_ERROR. */
@@ -458,7 +460,10 @@ int parley_config_set_keylog(parley_config *cfg, parley_keylog_fn fn, void *arg)
  */
 int parley_fd_handshake(parley_conn *conn, int fd);
 int parley_fd_write(parley_conn *conn, int fd, const void *data, size_t len);
-/* PARLEY_OK with *got > 0, PARLEY_CLOSED, or PARLEY_ERROR. */
+/* PARLEY_OK with *got > 0, PARLEY_CLOSED, or PARLEY_ERROR. On a non-blocking socket (O_NONBLOCK)
+ * it returns PARLEY_WANT_READ once the socket holds no more bytes: a TLS 1.3 NewSessionTicket or
+ * KeyUpdate carries no data, so a caller that polled for readability must not then block. Writes
+ * on such a socket wait until it takes them. */
 int parley_fd_read(parley_conn *conn, int fd, void *buf, size_t cap, size_t *got);
 /* Sends close_notify and flushes it. */
 int parley_fd_close(parley_conn *conn, int fd);

@@ -52,8 +52,9 @@ typedef struct client {
     unsigned char *wire; /* engine output the socket did not take yet */
     size_t wire_len;
     time_t last_active;
-    int closing;  /* close_notify queued: the connection ends once it is sent */
-    int draining; /* close_notify sent and our side shut down: reading until the client's EOF */
+    int closing;     /* close_notify queued: the connection ends once it is sent */
+    int draining;    /* close_notify sent and our side shut down: reading until the client's EOF */
+    int peer_closed; /* TLS 1.3 close_notify received: what was asked is answered, then we close */
     long long drain_until; /* monotonic ms */
 } client;
 
@@ -320,7 +321,8 @@ static int pump(client *cl, const server_opts *o)
     for (;;) {
         if (flush_client(cl) < 0)
             return -1;
-        if (cl->wire_len > 0 || parley_state(cl->conn) != PARLEY_STATE_OPEN)
+        int writable = parley_state(cl->conn) == PARLEY_STATE_OPEN || cl->peer_closed;
+        if (cl->wire_len > 0 || !writable)
             return 0; /* the socket is full, or there is nothing to write to */
         if (cl->reply_off < cl->reply.len) {
             /* A reply under 16 KiB goes in one call, so in one record. */
@@ -341,8 +343,15 @@ static int pump(client *cl, const server_opts *o)
             cl->reply.len = cl->reply_off = 0;
             continue;
         }
-        if (cl->closing || !next_request(cl, o))
+        if (cl->closing)
             return flush_client(cl);
+        if (!next_request(cl, o)) {
+            if (cl->peer_closed) { /* every request it sent is answered: our side closes too */
+                cl->closing = 1;
+                parley_close(cl->conn);
+            }
+            return flush_client(cl);
+        }
     }
 }
 
@@ -384,6 +393,12 @@ static int on_readable(client *cl)
     if (was_handshaking && state != PARLEY_STATE_HANDSHAKING && parley_peer_authenticated(cl->conn))
         fprintf(stderr, "client certificate from %s: %s (%s)\n", cl->peer,
                 parley_peer_subject(cl->conn), parley_peer_key(cl->conn));
+    if (state == PARLEY_STATE_CLOSED && parley_version(cl->conn) == PARLEY_TLS1_3) {
+        /* A half-close (gnutls-cli sends its request, then close_notify at the end of its
+         * input): the requests already read are answered before our close_notify. */
+        cl->peer_closed = 1;
+        return 0;
+    }
     if (state == PARLEY_STATE_CLOSED) {
         parley_close(cl->conn);
         flush_client(cl);
@@ -484,7 +499,7 @@ static void accept_client(int lfd, client *clients, parley_config *cfg, int draw
 /* One client's turn in the loop: read, answer, flush, close. 1 when it is to be dropped. */
 static int serve_client(client *cl, short revents, time_t now, const server_opts *o)
 {
-    if ((revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
+    if (!cl->peer_closed && (revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
         cl->last_active = now;
         if (on_readable(cl) < 0)
             return 1;
@@ -532,7 +547,7 @@ int cmd_server(int argc, char **argv)
         for (int i = 0; i < MAX_CLIENTS; i++) {
             if (clients[i].fd < 0)
                 continue;
-            short ev = POLLIN;
+            short ev = clients[i].peer_closed ? 0 : POLLIN; /* nothing more will come */
             if (clients[i].draining) {
                 /* Wake for the deadline, not only for the once-a-second idle check. */
                 long long left = clients[i].drain_until - start;

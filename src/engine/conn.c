@@ -323,7 +323,8 @@ static int handle_post_handshake(parley_conn *c, const uint8_t *p, size_t len)
     }
     size_t off = 0;
     while (data_len - off >= 4 && c->state == PARLEY_STATE_OPEN) {
-        uint32_t body = (uint32_t)data[off + 1] << 16 | (uint32_t)data[off + 2] << 8 | data[off + 3];
+        uint32_t body =
+            (uint32_t)data[off + 1] << 16 | (uint32_t)data[off + 2] << 8 | data[off + 3];
         if (body > POST_HANDSHAKE_MAX)
             return conn_fail(c, PARLEY_E_DECODE, ALERT_DECODE_ERROR,
                              "post-handshake message of %u bytes", (unsigned)body);
@@ -459,7 +460,7 @@ static int begin_record(parley_conn *c)
         return conn_fail(c, PARLEY_E_PROTOCOL, ALERT_PROTOCOL_VERSION,
                          "record version 0x%04x differs from the negotiated 0x%04x", version,
                          c->version);
-    size_t limit = c->read.kind == RECORD_PLAIN    ? RECORD_MAX_PLAINTEXT
+    size_t limit = c->read.kind == RECORD_PLAIN   ? RECORD_MAX_PLAINTEXT
                    : c->read.kind == RECORD_TLS13 ? RECORD_TLS13_MAX_FRAGMENT
                                                   : RECORD_MAX_FRAGMENT;
     if (len > limit)
@@ -555,7 +556,10 @@ int parley_write(parley_conn *c, const void *data, size_t len, size_t *written)
         *written = 0;
     if (c == NULL || (data == NULL && len > 0))
         return PARLEY_ERROR;
-    if (c->state != PARLEY_STATE_OPEN || c->close_sent)
+    /* TLS 1.3's close_notify closes only the peer's direction (RFC 8446 6.1): a request that came
+     * with it can still be answered. Earlier versions discard pending writes on close_notify. */
+    bool half_closed = c->state == PARLEY_STATE_CLOSED && c->version == PARLEY_TLS1_3;
+    if ((c->state != PARLEY_STATE_OPEN && !half_closed) || c->close_sent)
         return PARLEY_ERROR;
     const uint8_t *p = data;
     while (done < len && parley_output_pending(c) < OUTPUT_HIGH_WATER) {
@@ -607,8 +611,7 @@ int parley_read(parley_conn *c, void *buf, size_t cap, size_t *got)
 
 int parley_key_update(parley_conn *c, int request_peer)
 {
-    if (c == NULL || c->state != PARLEY_STATE_OPEN || c->close_sent ||
-        c->version != PARLEY_TLS1_3)
+    if (c == NULL || c->state != PARLEY_STATE_OPEN || c->close_sent || c->version != PARLEY_TLS1_3)
         return PARLEY_ERROR;
     return hs13_send_key_update(c, request_peer != 0) < 0 ? PARLEY_ERROR : PARLEY_OK;
 }

@@ -171,8 +171,7 @@ static void test_client_certificates(void)
     for (int m = 0; m < 2; m++)
         for (int k = 0; k < 3; k++) {
             parley_config *sc = server13("server-rsa");
-            CHECK(parley_config_set_client_ca_file(sc, cert_path("ca-bundle.pem"), 1) ==
-                  PARLEY_OK);
+            CHECK(parley_config_set_client_ca_file(sc, cert_path("ca-bundle.pem"), 1) == PARLEY_OK);
             CHECK(parley_config_set_client_auth(sc, modes[m]) == PARLEY_OK);
             parley_config *cc = client13();
             if (chains[k]) {
@@ -265,6 +264,41 @@ static void test_key_update(void)
     CHECK(parley_state(c) == PARLEY_STATE_OPEN && parley_state(s) == PARLEY_STATE_OPEN);
     CHECK(parley_key_update(c, 0) == PARLEY_OK);
     free_all(c, s, cc, sc);
+}
+
+/* TLS 1.3's close_notify closes one direction (RFC 8446 6.1): the server answers after the
+ * client's close_notify, then closes. Before 1.3 the same write is refused. */
+static void test_half_close(void)
+{
+    for (int v = 0; v < 2; v++) {
+        parley_config *sc = server13("server-ecdsa");
+        parley_config *cc = client13();
+        if (v == 1)
+            CHECK(parley_config_set_versions(cc, PARLEY_TLS1_2, PARLEY_TLS1_2) == PARLEY_OK);
+        parley_conn *c, *s;
+        CHECK(run(cc, sc, NULL, &c, &s));
+        size_t w, got;
+        uint8_t buf[16];
+        CHECK(parley_close(c) == PARLEY_OK);
+        pump(c, s);
+        CHECK(parley_read(s, buf, sizeof(buf), &got) == PARLEY_CLOSED);
+        CHECK(parley_state(s) == PARLEY_STATE_CLOSED);
+        if (v == 0) {
+            CHECK(parley_write(s, "answer", 6, &w) == PARLEY_OK && w == 6);
+            CHECK(parley_close(s) == PARLEY_OK);
+            /* By hand, not pump(): pump drops application data it has to step over. */
+            uint8_t wire[1024];
+            size_t n = parley_take(s, wire, sizeof(wire)), used = parley_feed(c, wire, n);
+            CHECK(parley_read(c, buf, sizeof(buf), &got) == PARLEY_OK && got == 6 &&
+                  memcmp(buf, "answer", 6) == 0);
+            parley_feed(c, wire + used, n - used);
+            CHECK(parley_read(c, buf, sizeof(buf), &got) == PARLEY_CLOSED);
+            CHECK(parley_write(s, "more", 4, &w) == PARLEY_ERROR); /* after our own close */
+        } else {
+            CHECK(parley_write(s, "answer", 6, &w) == PARLEY_ERROR);
+        }
+        free_all(c, s, cc, sc);
+    }
 }
 
 /* ---- failures --------------------------------------------------------------------------- */
@@ -492,6 +526,7 @@ int main(void)
     test_client_certificates();
     test_resumption();
     test_key_update();
+    test_half_close();
     test_tampered_finished();
     test_bad_binder();
     test_useless_retry();
