@@ -3,6 +3,7 @@
  * byte-exact; -v prints what was negotiated to stderr as `key: value` lines.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,7 +42,8 @@ static const char client_usage[] =
 
 typedef struct client_opts {
     const char *url, *cacert, *capath, *cert, *key, *servername, *connect_to;
-    const char *ciphers, *groups, *key_shares, *alpn, *keylog, *trace, *trace_file, *sess_in, *sess_out;
+    const char *ciphers, *groups, *key_shares, *alpn, *keylog, *trace, *trace_file, *sess_in,
+        *sess_out;
     uint16_t tls_min, tls_max;
     int insecure, raw, verbose, timeout, fallback_scsv, reconnect, no_tickets, key_update;
     char host[256], port[16], path[2048];
@@ -279,7 +281,8 @@ static int run_http(parley_conn *c, int fd, const client_opts *o)
     return 0;
 }
 
-/* Copies one decrypted record to stdout; 1 on data, 0 once the peer closed, -1 on failure. */
+/* Copies one decrypted record to stdout; 1 on data (or none yet), 0 once the peer closed, -1 on
+ * failure. */
 static int raw_receive(parley_conn *c, int fd, const client_opts *o)
 {
     char buf[16384];
@@ -291,6 +294,8 @@ static int raw_receive(parley_conn *c, int fd, const client_opts *o)
         fflush(stdout);
         return 1;
     }
+    if (rc == PARLEY_WANT_READ)
+        return 1;
     /* A peer that hangs up without close_notify still delivered what came before. */
     if (rc == PARLEY_CLOSED || parley_error_code(c) == PARLEY_E_EOF)
         return 0;
@@ -301,11 +306,14 @@ static int raw_receive(parley_conn *c, int fd, const client_opts *o)
 /* --raw: stdin to the peer and the peer's bytes to stdout, both as they come (like s_client);
  * once stdin ends, close_notify, then everything the peer still sends until it closes (an echo
  * server answers what it got, then closes too). Each decrypted record fits the read buffer, so
- * nothing waits inside the engine where poll cannot see it. */
+ * nothing waits inside the engine where poll cannot see it. While stdin is open the socket is
+ * non-blocking: a readable socket may hold only a record without data (a TLS 1.3
+ * NewSessionTicket), and waiting there for data would stop stdin from being sent. */
 static int run_raw(parley_conn *c, int fd, const client_opts *o)
 {
     char buf[16384];
-    int stdin_open = 1;
+    int stdin_open = 1, flags = fcntl(fd, F_GETFL);
+    fcntl(fd, F_SETFL, flags | O_NONBLOCK);
     while (stdin_open) {
         struct pollfd p[2] = {{STDIN_FILENO, POLLIN, 0}, {fd, POLLIN, 0}};
         if (poll(p, 2, -1) < 0) {
@@ -315,8 +323,10 @@ static int run_raw(parley_conn *c, int fd, const client_opts *o)
         }
         if (p[1].revents != 0) {
             int r = raw_receive(c, fd, o);
-            if (r <= 0)
+            if (r <= 0) {
+                fcntl(fd, F_SETFL, flags);
                 return r < 0;
+            }
         }
         if (p[0].revents != 0) {
             ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
@@ -329,6 +339,7 @@ static int run_raw(parley_conn *c, int fd, const client_opts *o)
             }
         }
     }
+    fcntl(fd, F_SETFL, flags);
     errno = 0;
     if (parley_fd_close(c, fd) != PARLEY_OK)
         return tool_fail("%s", io_failure(c, errno, o));

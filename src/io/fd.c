@@ -3,12 +3,18 @@
  * nothing the engine does not already do; any event loop can do the same with its own sockets.
  */
 #include <errno.h>
+#include <poll.h>
 #include <sys/socket.h>
 
 #include "parley.h"
 
+static int would_block(void)
+{
+    return errno == EAGAIN || errno == EWOULDBLOCK;
+}
+
 /* Sends everything pending. MSG_NOSIGNAL: a peer that already hung up is an error to return,
- * not a SIGPIPE that kills the caller. */
+ * not a SIGPIPE that kills the caller. A non-blocking socket that is full is waited for. */
 static int flush_output(parley_conn *c, int fd)
 {
     unsigned char buf[16384];
@@ -19,6 +25,11 @@ static int flush_output(parley_conn *c, int fd)
             ssize_t w = send(fd, buf + off, n - off, MSG_NOSIGNAL);
             if (w < 0 && errno == EINTR)
                 continue;
+            if (w < 0 && would_block()) {
+                struct pollfd p = {fd, POLLOUT, 0};
+                if (poll(&p, 1, -1) >= 0 || errno == EINTR)
+                    continue;
+            }
             if (w <= 0)
                 return PARLEY_ERROR;
             off += (size_t)w;
@@ -29,7 +40,8 @@ static int flush_output(parley_conn *c, int fd)
 
 /* Feeds the engine from the socket. The engine stops accepting bytes while decrypted data waits
  * to be read, so the bytes are peeked first and only what the engine took is consumed; the rest
- * stays in the socket for the next call. Returns 1 after progress, 0 at EOF, -1 on error. */
+ * stays in the socket for the next call. Returns 1 after progress, 0 at EOF, -1 on error, -2
+ * when a non-blocking socket has nothing yet. */
 static int fill_input(parley_conn *c, int fd)
 {
     unsigned char buf[16384];
@@ -38,7 +50,7 @@ static int fill_input(parley_conn *c, int fd)
         r = recv(fd, buf, sizeof(buf), MSG_PEEK);
     while (r < 0 && errno == EINTR);
     if (r < 0)
-        return -1;
+        return would_block() ? -2 : -1;
     if (r == 0) {
         parley_feed_eof(c);
         return 0;
@@ -106,6 +118,8 @@ int parley_fd_read(parley_conn *c, int fd, void *buf, size_t cap, size_t *got)
         int f = fill_input(c, fd);
         if (f == -1)
             return PARLEY_ERROR;
+        if (f == -2)
+            return PARLEY_WANT_READ;
     }
 }
 
