@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Issue 6: client certificates (mutual authentication) against real peers.
-#   1. Both roles at TLS 1.0, 1.1 and 1.2 with an RSA and an ECDSA client key: parley server
+#   1. Both roles at TLS 1.0, 1.1, 1.2 and 1.3 with an RSA and an ECDSA client key: parley server
 #      against openssl s_client and gnutls-cli (the server logs the client's subject, the
 #      connection page shows it), parley client against `openssl s_server -rev -Verify 1` and
 #      `gnutls-serv --echo --require-client-cert` (each prints the subject it verified); data
@@ -53,12 +53,13 @@ rev "$WORK/lines.txt" >"$WORK/lines.rev"
 head -c 6000 /dev/urandom | base64 -w 100 >"$WORK/echo.txt" # gnutls-serv --echo: whole lines
 
 start=$(date +%s)
-# ================= 1. both roles, three versions, two client keys =================
+# ================= 1. both roles, four versions, two client keys =================
 # Each row: parley's version, its name, the OpenSSL flag and name, the GnuTLS name.
 VERSIONS=(
     "1.0 TLSv1.0 -tls1 TLSv1 TLS1.0"
     "1.1 TLSv1.1 -tls1_1 TLSv1.1 TLS1.1"
     "1.2 TLSv1.2 -tls1_2 TLSv1.2 TLS1.2"
+    "1.3 TLSv1.3 -tls1_3 TLSv1.3 TLS1.3"
 )
 for version in "${VERSIONS[@]}"; do
     read -r pver pname oflag oname gname <<<"$version"
@@ -241,14 +242,16 @@ stop_bg
 server_side "$tag"
 
 # ================= 3. what parley server refuses =================
-# refused TAG ALERT-NUMBER LOG-PATTERN S_CLIENT-ARGS...: s_client (TLS 1.2 unless the args say)
-# is refused with that alert, and parley server logs that reason.
+# refused TAG ALERT-NUMBER LOG-PATTERN S_CLIENT-ARGS...: s_client (TLS 1.2 unless the args name
+# a version: s_client takes only one version flag) is refused with that alert, and parley server
+# logs that reason.
 refused() {
-    local tag=$1 alert=$2 reason=$3 seen
+    local tag=$1 alert=$2 reason=$3 seen version=-tls1_2
     shift 3
+    [[ " $* " =~ \ -tls1(_[123])?\  ]] && version=
     seen=$(wc -l <"$WORK/ps.log") # only the log lines this connection adds count
     timeout 20 openssl s_client -brief -ign_eof -connect "127.0.0.1:$PORT" \
-        -cipher 'DEFAULT:@SECLEVEL=0' -CAfile "$CA" -cert_chain "$CERTS/int.pem" "$@" \
+        -cipher 'DEFAULT:@SECLEVEL=0' -CAfile "$CA" -cert_chain "$CERTS/int.pem" $version "$@" \
         <"$WORK/get.txt" >"$WORK/out" 2>"$WORK/err"
     assert_eq "$tag: s_client fails" 1 $?
     assert_contains "$tag: s_client receives alert $alert" "$WORK/err" "SSL alert number $alert$"
@@ -262,6 +265,12 @@ refused() {
 }
 start_parley_server ps "${SERVER_AUTH[@]}" --verify-client require --tls-min 1.0
 refused "no certificate, required" 40 "the client sent no certificate, and this server requires one"
+# TLS 1.3 names this case with its own alert, certificate_required (RFC 8446 4.4.2.4).
+refused "TLS1.3 no certificate, required" 116 \
+    "the client sent no certificate, and this server requires one" -tls1_3
+refused "TLS1.3 untrusted issuer" 48 \
+    "client certificate refused: certificate issuer CN=untrusted root is not trusted" \
+    -tls1_3 -cert "$CERTS/client-untrusted.pem" -key "$CERTS/client-untrusted.key"
 refused "untrusted issuer" 48 \
     "client certificate refused: certificate issuer CN=untrusted root is not trusted" \
     -cert "$CERTS/client-untrusted.pem" -key "$CERTS/client-untrusted.key"
