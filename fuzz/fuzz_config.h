@@ -13,12 +13,13 @@
 #include "parley.h"
 
 /* Every version and every suite, the legacy ones included, so the fuzzers reach the TLS 1.0/1.1
- * key schedule and the CBC-chained, 3DES and RC4 record paths as well as TLS 1.2's. */
+ * key schedule and the CBC-chained, 3DES and RC4 record paths as well as TLS 1.2's and 1.3's. */
 static inline void fuzz_enable_everything(parley_config *cfg)
 {
-    if (parley_config_set_versions(cfg, PARLEY_TLS1_0, PARLEY_TLS1_2) != PARLEY_OK ||
+    if (parley_config_set_versions(cfg, PARLEY_TLS1_0, PARLEY_TLS1_3) != PARLEY_OK ||
         parley_config_set_ciphers(
             cfg,
+            "TLS_AES_128_GCM_SHA256,TLS_AES_256_GCM_SHA384,TLS_CHACHA20_POLY1305_SHA256,"
             "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,"
             "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,"
             "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256,TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,"
