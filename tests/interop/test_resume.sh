@@ -13,13 +13,15 @@
 #      or empty session file is a warning and a clean full handshake.
 #   4. What must not resume: a session offered to a restarted server (new ticket key, empty
 #      cache), and a session past --session-lifetime.
+# All of it is about the session ID and RFC 5077 tickets of TLS 1.2 and earlier, so parley is
+# pinned to TLS 1.2 at most; TLS 1.3's PSK resumption is in test_tls13_*.sh.
 # shellcheck source=tests/interop/lib.sh
 source "$(dirname "$0")/lib.sh"
 need openssl gnutls-serv gnutls-cli python3 ss pgrep
 
 CA=$CERTS/ca-bundle.pem
 openssl x509 -in "$CERTS/server-rsa.pem" -out "$WORK/leaf.pem" # s_server -cert: the leaf alone
-SERVER=(--cert "$CERTS/server-rsa.pem" --key "$CERTS/server-rsa.key" --tls-min 1.0)
+SERVER=(--cert "$CERTS/server-rsa.pem" --key "$CERTS/server-rsa.key" --tls-min 1.0 --tls-max 1.2)
 # flow TRACE flow|steps|count, flow TRACE field MSG NAME: one line per connection of parley's
 # JSON trace (tests/interop/trace_flow.py, run once per version of the trace: python is slow to
 # start on a loaded machine).
@@ -158,7 +160,7 @@ reconnect_case() {
     [ "$ctickets" = off ] && copt=(--no-tickets)
     rm -f "$WORK/c.json"
     parley_client "https://localhost:$PORT/" --connect-to "127.0.0.1:$PORT" --cacert "$CA" \
-        --reconnect 2 "${copt[@]}" --trace=json --trace-file "$WORK/c.json" \
+        --tls-max 1.2 --reconnect 2 "${copt[@]}" --trace=json --trace-file "$WORK/c.json" \
         >"$WORK/out" 2>"$WORK/err"
     assert_eq "$tag: parley client exits 0" 0 $?
     assert_contains "$tag: connection 2 resumed" "$WORK/err" \
@@ -219,7 +221,7 @@ client() {
     shift 2
     rm -f "$trace"
     parley_client "https://localhost:$PORT/" --connect-to "127.0.0.1:$PORT" --cacert "$CA" -v \
-        --trace=json --trace-file "$trace" "$@" >"$WORK/out" 2>"$WORK/err"
+        --tls-max 1.2 --trace=json --trace-file "$trace" "$@" >"$WORK/out" 2>"$WORK/err"
     assert_eq "$tag: parley client exits 0" 0 $?
     assert_contains "$tag: the page arrived" "$WORK/out" '<dd id="version">TLSv1.2</dd>'
 }
