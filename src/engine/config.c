@@ -190,12 +190,14 @@ static int set_list(parley_config *cfg, const char *list, uint16_t *items, size_
     return PARLEY_OK;
 }
 
-bool config_has_tls13_suite(const parley_config *cfg)
+uint16_t config_max_version(const parley_config *cfg)
 {
+    if (cfg->max_version < PARLEY_TLS1_3)
+        return cfg->max_version;
     for (size_t i = 0; i < cfg->n_suites; i++)
         if (suite_allowed_at(suite_find(cfg->suites[i]), PARLEY_TLS1_3))
-            return true;
-    return false;
+            return cfg->max_version;
+    return PARLEY_TLS1_2;
 }
 
 int parley_config_set_ciphers(parley_config *cfg, const char *list)

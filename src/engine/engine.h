@@ -101,8 +101,9 @@ struct parley_config {
     char error[256];
 };
 
-/* Whether a TLS 1.3 suite is enabled: without one TLS 1.3 cannot be negotiated. */
-bool config_has_tls13_suite(const parley_config *cfg);
+/* The highest version cfg can speak: max_version, but TLS 1.2 when no TLS 1.3 suite is enabled.
+ * Offers, negotiation and the downgrade sentinel all go by this one. */
+uint16_t config_max_version(const parley_config *cfg);
 
 /* Freezes cfg for use by a connection in role: loads the trust store once. 0 or -1 (with
  * cfg->error set). Thread-safe. */

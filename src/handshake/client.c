@@ -45,9 +45,7 @@ int client_send_hello(parley_conn *c)
 
     /* TLS 1.3 is offered in supported_versions; legacy_version says TLS 1.2 at most (RFC 8446
      * 4.1.2), and is what an RSA pre-master secret repeats if the server picks TLS 1.2. */
-    hs->offered_max = cfg->max_version;
-    if (hs->offered_max == PARLEY_TLS1_3 && !config_has_tls13_suite(cfg))
-        hs->offered_max = PARLEY_TLS1_2;
+    hs->offered_max = config_max_version(cfg);
     hs->client_version = hs->offered_max < PARLEY_TLS1_2 ? hs->offered_max : PARLEY_TLS1_2;
     ch.version = hs->client_version;
     /* The ClientHello after a HelloRetryRequest keeps the first one's random. */
@@ -200,8 +198,8 @@ static int client_certificate(parley_conn *c, const uint8_t *body, size_t len)
     const char *host =
         c->verify_name ? c->verify_name : (c->server_name[0] ? c->server_name : NULL);
     x509_peer peer;
-    if (hs_verify_peer(c, &cert, cfg->verify ? cfg->trust : NULL,
-                       X509_PEER_SERVER, cfg->verify ? host : NULL, &peer) < 0)
+    if (hs_verify_peer(c, &cert, cfg->verify ? cfg->trust : NULL, X509_PEER_SERVER,
+                       cfg->verify ? host : NULL, &peer) < 0)
         return -1;
     c->peer_authenticated = cfg->verify;
     if (!suite_fits_key(hs->suite, peer.key_type))

@@ -143,12 +143,11 @@ static size_t count_suites(span wire)
 /* The highest version in the client's supported_versions that we speak, 0 if none. */
 static uint16_t highest_supported(const parley_config *cfg, span versions)
 {
-    uint16_t best = 0;
+    uint16_t best = 0, max = config_max_version(cfg);
     reader r = reader_init(versions.p, versions.len);
     while (r.left >= 2) {
         uint16_t v = reader_u16(&r);
-        if (v >= cfg->min_version && v <= cfg->max_version && v > best &&
-            (v != PARLEY_TLS1_3 || config_has_tls13_suite(cfg)))
+        if (v >= cfg->min_version && v <= max && v > best)
             best = v;
     }
     return best;
@@ -157,9 +156,7 @@ static uint16_t highest_supported(const parley_config *cfg, span versions)
 static int server_negotiate_version(parley_conn *c, const hs_client_hello *ch)
 {
     const parley_config *cfg = c->cfg;
-    uint16_t max = cfg->max_version;
-    if (max == PARLEY_TLS1_3 && !config_has_tls13_suite(cfg))
-        max = PARLEY_TLS1_2;
+    uint16_t max = config_max_version(cfg);
     uint16_t version, offered;
     if (ch->has_supported_versions) {
         /* RFC 8446 4.2.1: supported_versions, when present, is all that counts. */
@@ -211,7 +208,9 @@ static int server_write_hello(parley_conn *c, const hs_client_hello *ch)
     if (crypto_random(hs->server_random, 32) < 0 ||
         (!hs->resumed && crypto_random(c->session_id, 32) < 0))
         return conn_fail(c, PARLEY_E_INTERNAL, ALERT_INTERNAL_ERROR, "random generator failed");
-    version_mark_downgrade(hs->server_random, c->version, c->cfg->max_version);
+    /* Only a version this server could really have spoken counts as lowered: a server without
+     * TLS 1.3 suites that marked its TLS 1.2 would be refused by every TLS 1.3 client. */
+    version_mark_downgrade(hs->server_random, c->version, config_max_version(c->cfg));
     memcpy(sh.random, hs->server_random, 32);
     if (!hs->resumed)
         c->session_id_len = 32;
@@ -381,8 +380,7 @@ static int server_client_certificate(parley_conn *c, const uint8_t *body, size_t
         return 0;
     }
     x509_peer peer;
-    if (hs_verify_peer(c, &cert, cfg->client_trust, X509_PEER_CLIENT, NULL,
-                       &peer) < 0)
+    if (hs_verify_peer(c, &cert, cfg->client_trust, X509_PEER_CLIENT, NULL, &peer) < 0)
         return -1;
     if (sigalg_before_tls12(peer.key_type) == 0)
         return conn_fail(c, PARLEY_E_CERT, ALERT_UNSUPPORTED_CERTIFICATE,

@@ -130,6 +130,15 @@ static void test_version_negotiation(void)
     CHECK_EQ_INT(parley_version(c), PARLEY_TLS1_2);
     free_all(c, s, cc, sc);
 
+    /* A server allowed TLS 1.3 but given only TLS 1.2 suites speaks TLS 1.2 and does not mark its
+     * random as lowered: a TLS 1.3 client would otherwise refuse it as a downgrade. */
+    sc = server13("server-rsa");
+    CHECK(parley_config_set_ciphers(sc, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384") == PARLEY_OK);
+    cc = client13();
+    CHECK(run(cc, sc, NULL, &c, &s));
+    CHECK_EQ_INT(parley_version(c), PARLEY_TLS1_2);
+    free_all(c, s, cc, sc);
+
     /* A TLS 1.3-only client and a TLS 1.2-only server have nothing in common. */
     sc = server_config(NULL);
     CHECK(parley_config_set_versions(sc, PARLEY_TLS1_2, PARLEY_TLS1_2) == PARLEY_OK);
