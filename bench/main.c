@@ -460,7 +460,8 @@ static int idle_heap(const bench_stack *stack, void *ctx, int pairs, bench_heap 
 {
     void **clients = calloc((size_t)pairs, sizeof(*clients));
     void **servers = calloc((size_t)pairs, sizeof(*servers));
-    int made = 0, rc = clients && servers && run_pairs(stack, ctx, 2, 0) == 0 ? 0 : -1;
+    int made = 0,
+        rc = clients && servers && run_pairs(stack, ctx, WARMUP_HANDSHAKES, 0) == 0 ? 0 : -1;
     double before = bench_heap_in_use();
     for (; rc == 0 && made < pairs; made++) {
         if (stack->connect(ctx, 0, &clients[made], &servers[made]) < 0) {
