@@ -1,7 +1,8 @@
 /*
  * parley-bench: parley against OpenSSL's libssl in one process, on the same libcrypto, the same
  * certificate and the same handshake (TLS 1.2, ECDHE-RSA with AES-128-GCM, x25519, peer
- * verification on). Shared declarations of the harness files.
+ * verification on; and TLS 1.3, TLS_AES_128_GCM_SHA256 over x25519 with an RSA or an ECDSA
+ * certificate, full and resumed from a ticket). Shared declarations of the harness files.
  */
 #ifndef PARLEY_BENCH_H
 #define PARLEY_BENCH_H
@@ -12,17 +13,22 @@
 #define BENCH_SERVER_NAME "localhost"
 #define BENCH_PATH_MAX    4096
 
-/* The server certificate chain and key, and the CA bundle both clients trust. */
+/* The kinds of server certificate: an RSA-2048 and an ECDSA P-256 leaf, same CA. */
+typedef enum bench_cert_kind { BENCH_CERT_RSA, BENCH_CERT_ECDSA, BENCH_CERT_KINDS } bench_cert_kind;
+
+/* The server certificate chains and keys, and the CA bundle both clients trust. */
 typedef struct bench_certs {
-    char chain_file[BENCH_PATH_MAX];
-    char key_file[BENCH_PATH_MAX];
+    char chain_file[BENCH_CERT_KINDS][BENCH_PATH_MAX];
+    char key_file[BENCH_CERT_KINDS][BENCH_PATH_MAX];
     char ca_file[BENCH_PATH_MAX];
     char generated_dir[BENCH_PATH_MAX]; /* non-empty: throwaway files to remove at exit */
 } bench_certs;
 
-/* server-rsa.pem, server-rsa.key and ca-bundle.pem from dir (tests/certs/make-certs.sh). */
+/* server-rsa.pem/.key, server-ecdsa.pem/.key and ca-bundle.pem from dir
+ * (tests/certs/make-certs.sh). */
 int bench_certs_from_dir(bench_certs *certs, const char *dir);
-/* A throwaway RSA-2048 CA and a localhost leaf it signed, written to a private temp dir. */
+/* A throwaway RSA-2048 CA and two localhost leaves it signed (an RSA-2048 and an ECDSA P-256
+ * key), written to a private temp dir. */
 int bench_certs_generate(bench_certs *certs);
 void bench_certs_remove(bench_certs *certs);
 
@@ -32,18 +38,33 @@ typedef struct bench_heap {
     double client;
 } bench_heap;
 
-/* What a stack's configurations are made for. Each mode gets configurations of its own. */
+/* What a stack's configurations are made for. Each mode gets configurations of its own. The
+ * first four are TLS 1.2 only (both stacks pinned to it) with the RSA certificate; the last
+ * three TLS 1.3 only, TLS_AES_128_GCM_SHA256. */
 typedef enum bench_mode {
-    BENCH_MODE_FULL,   /* no session state anywhere: every handshake is a full one */
-    BENCH_MODE_ID,     /* resume by session ID from the server's embedded cache, no tickets */
-    BENCH_MODE_TICKET, /* resume by session ticket (both stacks' defaults), no server cache */
-    BENCH_MODE_REDIS,  /* resume by session ID from a server cache kept in Redis, no tickets */
+    BENCH_MODE_FULL,        /* no session state anywhere: every handshake is a full one */
+    BENCH_MODE_ID,          /* resume by session ID from the server's embedded cache, no tickets */
+    BENCH_MODE_TICKET,      /* resume by session ticket (both stacks' defaults), no server cache */
+    BENCH_MODE_REDIS,       /* resume by session ID from a server cache kept in Redis, no tickets */
+    BENCH_MODE_TLS13_RSA,   /* TLS 1.3 full handshakes, RSA certificate, no tickets */
+    BENCH_MODE_TLS13_ECDSA, /* TLS 1.3 full handshakes, ECDSA certificate, no tickets */
+    BENCH_MODE_TLS13_RESUMED, /* TLS 1.3 resumption: PSK from a ticket, psk_dhe_ke, RSA cert */
     BENCH_MODES
 } bench_mode;
 
-/* The resumption variants, in the order they run and print. */
+/* The TLS 1.2 resumption variants, in the order they run and print. */
 #define BENCH_FIRST_RESUME BENCH_MODE_ID
-#define BENCH_RESUMES      (BENCH_MODES - BENCH_FIRST_RESUME)
+#define BENCH_RESUMES      (BENCH_MODE_REDIS + 1 - BENCH_FIRST_RESUME)
+/* The TLS 1.3 rows, in the order they run and print. */
+#define BENCH_FIRST_TLS13 BENCH_MODE_TLS13_RSA
+#define BENCH_TLS13_ROWS  (BENCH_MODES - BENCH_FIRST_TLS13)
+
+/* What a mode negotiates: PARLEY_TLS1_2 or PARLEY_TLS1_3 (0x0303, 0x0304). */
+unsigned bench_mode_version(bench_mode mode);
+/* The server certificate a mode uses. */
+bench_cert_kind bench_mode_cert(bench_mode mode);
+/* Whether a mode's handshakes resume a session (all but the full-handshake modes). */
+int bench_mode_resumes(bench_mode mode);
 
 typedef struct bench_setup {
     const bench_certs *certs;
@@ -70,7 +91,9 @@ typedef struct bench_stack {
      * flight. With resume, the client offers the session prime kept and the handshake must have
      * resumed it on both sides: a full handshake there is an error, never a silent slow row. */
     int (*connect)(void *stack, int resume, void **client, void **server);
-    /* That a connected pair negotiated what the benchmark claims (run on the first of a batch). */
+    /* That a connected pair negotiated what the benchmark claims (run on the first of a batch).
+     * The first check of a configuration also looks at what only a trace of the handshake shows
+     * (the server's signature scheme, how many NewSessionTickets the client took). */
     int (*check)(void *stack, void *client, int resume);
     /* Frees one connection of a pair. */
     void (*release)(void *conn);
@@ -113,11 +136,20 @@ typedef struct bench_results {
     bench_resume_status resume_status[BENCH_RESUMES];
     double resume_rate[BENCH_RESUMES][BENCH_STACKS][BENCH_MAX_ROUNDS];
     double resume_median[BENCH_RESUMES][BENCH_STACKS];
+    int tls12;                   /* the TLS 1.2 rows run (full, resumed, bulk, heap) */
+    int tls13[BENCH_TLS13_ROWS]; /* which TLS 1.3 rows run (index mode - BENCH_FIRST_TLS13) */
+    double tls13_rate[BENCH_TLS13_ROWS][BENCH_STACKS][BENCH_MAX_ROUNDS];
+    double tls13_median[BENCH_TLS13_ROWS][BENCH_STACKS];
     bench_heap heap[BENCH_STACKS];
     bench_heap openssl_release_heap; /* OpenSSL with SSL_MODE_RELEASE_BUFFERS */
+    /* The same at TLS 1.3 (0: not measured): after a full handshake with the RSA certificate
+     * and one NewSessionTicket, which the client has processed and keeps. */
+    int heap13;
+    bench_heap heap13_stack[BENCH_STACKS];
+    bench_heap openssl_release_heap13;
 } bench_results;
 
-/* Short and long names of a resumption variant (a bench_mode from BENCH_FIRST_RESUME). */
+/* Short and long names of a mode (for the full mode: "full", "full handshakes/s"). */
 const char *bench_mode_name(bench_mode mode);
 const char *bench_mode_title(bench_mode mode);
 

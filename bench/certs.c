@@ -1,7 +1,8 @@
 /*
- * The certificate both stacks serve: either the project's test PEMs, or - so `parley bench`
- * works with no setup - a throwaway RSA-2048 CA and a localhost leaf made here with libcrypto.
- * Both stacks load the same files, so neither gets a cheaper chain.
+ * The certificates both stacks serve: either the project's test PEMs, or - so `parley bench`
+ * works with no setup - a throwaway RSA-2048 CA and two localhost leaves (RSA-2048 and ECDSA
+ * P-256) made here with libcrypto. Both stacks load the same files, so neither gets a cheaper
+ * chain.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,13 +26,17 @@ static int join_path(char *out, const char *dir, const char *name)
 int bench_certs_from_dir(bench_certs *certs, const char *dir)
 {
     memset(certs, 0, sizeof(*certs));
-    if (join_path(certs->chain_file, dir, "server-rsa.pem") < 0 ||
-        join_path(certs->key_file, dir, "server-rsa.key") < 0 ||
+    if (join_path(certs->chain_file[BENCH_CERT_RSA], dir, "server-rsa.pem") < 0 ||
+        join_path(certs->key_file[BENCH_CERT_RSA], dir, "server-rsa.key") < 0 ||
+        join_path(certs->chain_file[BENCH_CERT_ECDSA], dir, "server-ecdsa.pem") < 0 ||
+        join_path(certs->key_file[BENCH_CERT_ECDSA], dir, "server-ecdsa.key") < 0 ||
         join_path(certs->ca_file, dir, "ca-bundle.pem") < 0) {
         fprintf(stderr, "parley-bench: certificate directory path too long: %s\n", dir);
         return -1;
     }
-    const char *files[] = {certs->chain_file, certs->key_file, certs->ca_file};
+    const char *files[] = {certs->chain_file[BENCH_CERT_RSA], certs->key_file[BENCH_CERT_RSA],
+                           certs->chain_file[BENCH_CERT_ECDSA], certs->key_file[BENCH_CERT_ECDSA],
+                           certs->ca_file};
     for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
         if (access(files[i], R_OK) != 0) {
             fprintf(stderr,
@@ -116,22 +121,29 @@ int bench_certs_generate(bench_certs *certs)
         certs->generated_dir[0] = '\0';
         return -1;
     }
-    EVP_PKEY *ca_key = EVP_RSA_gen(2048), *leaf_key = EVP_RSA_gen(2048);
+    static const char *const names[BENCH_CERT_KINDS][2] = {
+        {"server-rsa.pem", "server-rsa.key"}, {"server-ecdsa.pem", "server-ecdsa.key"}};
+    EVP_PKEY *ca_key = EVP_RSA_gen(2048);
     X509 *ca = ca_key ? make_certificate(ca_key, NULL, ca_key, "parley-bench CA", 1) : NULL;
-    X509 *leaf =
-        ca && leaf_key ? make_certificate(leaf_key, ca, ca_key, BENCH_SERVER_NAME, 2) : NULL;
-    int rc = leaf != NULL &&
-                     join_path(certs->chain_file, certs->generated_dir, "server-rsa.pem") == 0 &&
-                     join_path(certs->key_file, certs->generated_dir, "server-rsa.key") == 0 &&
-                     join_path(certs->ca_file, certs->generated_dir, "ca-bundle.pem") == 0 &&
-                     write_pem(certs->chain_file, leaf, NULL) == 0 &&
-                     write_pem(certs->key_file, NULL, leaf_key) == 0 &&
+    int rc = ca != NULL && join_path(certs->ca_file, certs->generated_dir, "ca-bundle.pem") == 0 &&
                      write_pem(certs->ca_file, ca, NULL) == 0
                  ? 0
                  : -1;
-    X509_free(leaf);
+    for (int k = 0; rc == 0 && k < BENCH_CERT_KINDS; k++) {
+        EVP_PKEY *leaf_key = k == BENCH_CERT_RSA ? EVP_RSA_gen(2048) : EVP_EC_gen("P-256");
+        X509 *leaf =
+            leaf_key ? make_certificate(leaf_key, ca, ca_key, BENCH_SERVER_NAME, 2 + k) : NULL;
+        rc = leaf != NULL &&
+                     join_path(certs->chain_file[k], certs->generated_dir, names[k][0]) == 0 &&
+                     join_path(certs->key_file[k], certs->generated_dir, names[k][1]) == 0 &&
+                     write_pem(certs->chain_file[k], leaf, NULL) == 0 &&
+                     write_pem(certs->key_file[k], NULL, leaf_key) == 0
+                 ? 0
+                 : -1;
+        X509_free(leaf);
+        EVP_PKEY_free(leaf_key);
+    }
     X509_free(ca);
-    EVP_PKEY_free(leaf_key);
     EVP_PKEY_free(ca_key);
     if (rc < 0) {
         fprintf(stderr, "parley-bench: cannot generate a throwaway certificate\n");
@@ -144,7 +156,9 @@ void bench_certs_remove(bench_certs *certs)
 {
     if (certs->generated_dir[0] == '\0')
         return;
-    const char *files[] = {certs->chain_file, certs->key_file, certs->ca_file};
+    const char *files[] = {certs->chain_file[BENCH_CERT_RSA], certs->key_file[BENCH_CERT_RSA],
+                           certs->chain_file[BENCH_CERT_ECDSA], certs->key_file[BENCH_CERT_ECDSA],
+                           certs->ca_file};
     for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
         if (files[i][0] != '\0')
             unlink(files[i]);

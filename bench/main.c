@@ -1,6 +1,8 @@
 /*
  * parley-bench: handshake rate, bulk throughput and idle heap of parley against OpenSSL's
  * libssl, in one process on one libcrypto, runs interleaved so drift hits both stacks alike.
+ * TLS 1.2 rows (full, resumed three ways, bulk, heap) and TLS 1.3 rows (full with an RSA and an
+ * ECDSA certificate, resumed from a ticket, heap).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -36,17 +38,40 @@ typedef struct options {
     int json;
     /* Per resumption variant: 0 off, 1 on by default, 2 asked for by name (--resume). */
     int resume[BENCH_RESUMES];
+    int tls12;                   /* --versions */
+    int tls13_version;           /* --versions: the TLS 1.3 heap row */
+    int tls13[BENCH_TLS13_ROWS]; /* --tls13, and --versions */
     const bench_stack *callgrind_stack;
     bench_mode callgrind_mode;
 } options;
 
-static const char *const mode_names[BENCH_MODES] = {"full", "id", "ticket", "redis"};
+static const char *const mode_names[BENCH_MODES] = {
+    "full", "id", "ticket", "redis", "tls13-rsa", "tls13-ecdsa", "tls13-resumed"};
 static const char *const mode_titles[BENCH_MODES] = {
     "full handshakes/s",
     "resumed/s, session ID, embedded cache",
     "resumed/s, session ticket",
     "resumed/s, session ID, Redis cache",
+    "TLS 1.3 full handshakes/s, RSA-2048",
+    "TLS 1.3 full handshakes/s, ECDSA P-256",
+    "TLS 1.3 resumed/s, ticket PSK, psk_dhe_ke",
 };
+
+unsigned bench_mode_version(bench_mode mode)
+{
+    return mode >= BENCH_FIRST_TLS13 ? 0x0304 : 0x0303;
+}
+
+bench_cert_kind bench_mode_cert(bench_mode mode)
+{
+    return mode == BENCH_MODE_TLS13_ECDSA ? BENCH_CERT_ECDSA : BENCH_CERT_RSA;
+}
+
+int bench_mode_resumes(bench_mode mode)
+{
+    return mode != BENCH_MODE_FULL && mode != BENCH_MODE_TLS13_RSA &&
+           mode != BENCH_MODE_TLS13_ECDSA;
+}
 
 const char *bench_mode_name(bench_mode mode)
 {
@@ -62,16 +87,23 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: parley-bench [--certs DIR] [--handshakes N] [--resumed N] [--resume LIST]\n"
-            "                    [--bulk-mib N] [--rounds R] [--heap-conns K] [--json]\n"
-            "                    [--callgrind-one STACK[-MODE]]\n"
+            "                    [--versions LIST] [--tls13 LIST] [--bulk-mib N] [--rounds R]\n"
+            "                    [--heap-conns K] [--json] [--callgrind-one STACK[-MODE]]\n"
             "\n"
             "Compares parley with OpenSSL libssl in memory, same libcrypto and certificate:\n"
-            "TLS 1.2 ECDHE-RSA-AES128-GCM-SHA256 over x25519, client verifies the server.\n"
-            "  --certs DIR        server-rsa.pem, server-rsa.key, ca-bundle.pem from DIR\n"
-            "                     (default: a throwaway RSA-2048 CA and certificate)\n"
-            "  --handshakes N     full handshakes per stack per round (default 2000; 0 skips)\n"
+            "TLS 1.2 ECDHE-RSA-AES128-GCM-SHA256 over x25519 (RSA certificate), and TLS 1.3\n"
+            "TLS_AES_128_GCM_SHA256 over x25519 (RSA or ECDSA certificate); the client\n"
+            "verifies the server.\n"
+            "  --certs DIR        server-rsa.pem/.key, server-ecdsa.pem/.key, ca-bundle.pem\n"
+            "                     from DIR (default: a throwaway RSA-2048 CA and certificates)\n"
+            "  --handshakes N     full handshakes per stack per round, each version and\n"
+            "                     certificate (default 2000; 0 skips)\n"
             "  --resumed N        resumed handshakes per stack per round and variant\n"
             "                     (default 5000; 0 skips)\n"
+            "  --versions LIST    1.2, 1.3 or 1.2,1.3 (default): which versions' rows run\n"
+            "  --tls13 LIST       TLS 1.3 rows, comma-separated: rsa (full handshakes, RSA\n"
+            "                     certificate), ecdsa (the same, ECDSA P-256), resumed (PSK\n"
+            "                     from a NewSessionTicket, psk_dhe_ke), or none (default: all)\n"
             "  --resume LIST      resumption variants, comma-separated: id (session ID, the\n"
             "                     server's embedded cache), ticket (session tickets), redis\n"
             "                     (session ID, server cache in a redis-server the benchmark\n"
@@ -86,7 +118,9 @@ static void usage(FILE *out)
             "                     callgrind instrumentation on around it only. S is parley or\n"
             "                     openssl (a full handshake), or parley-id, parley-ticket,\n"
             "                     parley-redis and the same for openssl (a resumed one;\n"
-            "                     parley-resumed and openssl-resumed are the id variant)\n");
+            "                     parley-resumed and openssl-resumed are the id variant);\n"
+            "                     TLS 1.3: parley-tls13-rsa, parley-tls13-ecdsa (full),\n"
+            "                     parley-tls13-resumed, and the same for openssl\n");
 }
 
 static int parse_count(const char *flag, const char *text, long min, long max, long *out)
@@ -111,6 +145,47 @@ static int mode_by_name(const char *name, size_t len)
     if (len == 7 && strncmp(name, "resumed", 7) == 0)
         return BENCH_MODE_ID;
     return -1;
+}
+
+static int parse_tls13_list(const char *text, options *opt)
+{
+    for (int v = 0; v < BENCH_TLS13_ROWS; v++)
+        opt->tls13[v] = 0;
+    if (strcmp(text, "none") == 0)
+        return 0;
+    for (const char *p = text; *p != '\0';) {
+        size_t len = strcspn(p, ",");
+        int row = -1;
+        for (int m = BENCH_FIRST_TLS13; m < BENCH_MODES; m++)
+            if (strlen(mode_names[m]) == len + 6 && strncmp(p, mode_names[m] + 6, len) == 0)
+                row = m - BENCH_FIRST_TLS13;
+        if (row < 0) {
+            fprintf(stderr, "parley-bench: --tls13 takes rsa, ecdsa, resumed (comma-separated) or "
+                            "none\n");
+            return -1;
+        }
+        opt->tls13[row] = 1;
+        p += len + (p[len] == ',');
+    }
+    return 0;
+}
+
+static int parse_versions(const char *text, options *opt)
+{
+    int tls12 =
+        strcmp(text, "1.2") == 0 || strcmp(text, "1.2,1.3") == 0 || strcmp(text, "1.3,1.2") == 0;
+    int tls13 =
+        strcmp(text, "1.3") == 0 || strcmp(text, "1.2,1.3") == 0 || strcmp(text, "1.3,1.2") == 0;
+    if (!tls12 && !tls13) {
+        fprintf(stderr, "parley-bench: --versions takes 1.2, 1.3 or 1.2,1.3\n");
+        return -1;
+    }
+    opt->tls12 = tls12;
+    opt->tls13_version = tls13;
+    if (!tls13)
+        for (int v = 0; v < BENCH_TLS13_ROWS; v++)
+            opt->tls13[v] = 0;
+    return 0;
 }
 
 static int parse_resume_list(const char *text, options *opt)
@@ -150,16 +225,25 @@ static int parse_callgrind(const char *text, options *opt)
         return 0;
     }
     fprintf(stderr, "parley-bench: --callgrind-one takes parley or openssl, optionally followed "
-                    "by -id, -ticket, -redis or -resumed\n");
+                    "by -id, -ticket, -redis, -resumed, -tls13-rsa, -tls13-ecdsa or "
+                    "-tls13-resumed\n");
     return -1;
 }
 
 static int parse_options(int argc, char **argv, options *opt)
 {
-    *opt = (options){
-        .handshakes = 2000, .resumed = 5000, .bulk_mib = 64, .rounds = 3, .heap_pairs = 200};
+    *opt = (options){.handshakes = 2000,
+                     .resumed = 5000,
+                     .bulk_mib = 64,
+                     .rounds = 3,
+                     .heap_pairs = 200,
+                     .tls12 = 1,
+                     .tls13_version = 1};
     for (int v = 0; v < BENCH_RESUMES; v++)
         opt->resume[v] = 1;
+    for (int v = 0; v < BENCH_TLS13_ROWS; v++)
+        opt->tls13[v] = 1;
+    const char *versions = NULL; /* applied last: --versions 1.2 wins over --tls13 */
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i], *value = i + 1 < argc ? argv[i + 1] : NULL;
         long n;
@@ -177,6 +261,11 @@ static int parse_options(int argc, char **argv, options *opt)
         } else if (strcmp(arg, "--resume") == 0 && value) {
             if (parse_resume_list(value, opt) < 0)
                 return -1;
+        } else if (strcmp(arg, "--tls13") == 0 && value) {
+            if (parse_tls13_list(value, opt) < 0)
+                return -1;
+        } else if (strcmp(arg, "--versions") == 0 && value) {
+            versions = value;
         } else if (strcmp(arg, "--handshakes") == 0) {
             if (parse_count(arg, value, 0, 100000000, &opt->handshakes) < 0)
                 return -1;
@@ -201,7 +290,7 @@ static int parse_options(int argc, char **argv, options *opt)
         }
         i++;
     }
-    return 0;
+    return versions ? parse_versions(versions, opt) : 0;
 }
 
 /* count connection pairs of one stack: new client and server, handshake to completion on both
@@ -243,7 +332,7 @@ static int run_callgrind_one(const bench_stack *stack, bench_mode mode, const be
     void *ctx = stack->setup(&setup);
     if (ctx == NULL)
         return -1;
-    int resume = mode != BENCH_MODE_FULL;
+    int resume = bench_mode_resumes(mode);
     int rc = resume ? stack->prime(ctx) : 0;
     if (rc == 0)
         rc = run_pairs(stack, ctx, 2, resume);
@@ -252,7 +341,7 @@ static int run_callgrind_one(const bench_stack *stack, bench_mode mode, const be
     stack->teardown(ctx);
     if (rc == 0)
         fprintf(stderr, "parley-bench: one %s %s handshake pair measured\n", stack->name,
-                resume ? mode_names[mode] : "full");
+                mode == BENCH_MODE_FULL ? "full" : mode_names[mode]);
     return rc;
 }
 
@@ -285,57 +374,81 @@ typedef struct bench_contexts {
 
 static int mode_runs(const bench_results *r, int mode)
 {
+    if (mode >= BENCH_FIRST_TLS13)
+        return r->tls13[mode - BENCH_FIRST_TLS13] &&
+               (bench_mode_resumes((bench_mode)mode) ? r->resumed : r->handshakes) > 0;
+    if (!r->tls12)
+        return 0;
     if (mode == BENCH_MODE_FULL)
         return 1;
     return r->resumed > 0 && r->resume_status[mode - BENCH_FIRST_RESUME] == BENCH_RESUME_RUN;
 }
 
+/* Where a mode's rates go, round by round. */
+static double *mode_rates(bench_results *r, int mode, int s)
+{
+    if (mode == BENCH_MODE_FULL)
+        return r->handshake_rate[s];
+    if (mode >= BENCH_FIRST_TLS13)
+        return r->tls13_rate[mode - BENCH_FIRST_TLS13][s];
+    return r->resume_rate[mode - BENCH_FIRST_RESUME][s];
+}
+
+static double *mode_median(bench_results *r, int mode, int s)
+{
+    if (mode == BENCH_MODE_FULL)
+        return &r->handshake_median[s];
+    if (mode >= BENCH_FIRST_TLS13)
+        return &r->tls13_median[mode - BENCH_FIRST_TLS13][s];
+    return &r->resume_median[mode - BENCH_FIRST_RESUME][s];
+}
+
 static int run_rounds(const bench_contexts *c, bench_results *r)
 {
+    int bulk = r->tls12 && r->bulk_bytes > 0;
     for (int s = 0; s < BENCH_STACKS; s++) {
         double ignored;
-        void *full = c->ctx[BENCH_MODE_FULL][s];
-        if (run_pairs(c->stacks[s], full, WARMUP_HANDSHAKES, 0) < 0 ||
-            (r->bulk_bytes > 0 && run_bulk(c->stacks[s], full, 1 << 20, &ignored) < 0))
-            return -1;
-        for (int m = BENCH_FIRST_RESUME; m < BENCH_MODES; m++)
-            if (mode_runs(r, m) &&
-                run_handshakes(c->stacks[s], c->ctx[m][s], WARMUP_RESUMED, 1, &ignored) < 0)
+        for (int m = 0; m < BENCH_MODES; m++) {
+            if (!mode_runs(r, m))
+                continue;
+            void *ctx = c->ctx[m][s];
+            if (bench_mode_resumes((bench_mode)m)
+                    ? run_handshakes(c->stacks[s], ctx, WARMUP_RESUMED, 1, &ignored) < 0
+                    : run_pairs(c->stacks[s], ctx, WARMUP_HANDSHAKES, 0) < 0)
                 return -1;
-    }
-    for (int round = 0; round < r->rounds; round++) {
-        /* Alternate who goes first, so neither always runs on a warmer or cooler machine. */
-        for (int k = 0; k < BENCH_STACKS; k++) {
-            int s = (round + k) % BENCH_STACKS;
-            if (r->handshakes > 0 &&
-                run_handshakes(c->stacks[s], c->ctx[BENCH_MODE_FULL][s], r->handshakes, 0,
-                               &r->handshake_rate[s][round]) < 0)
+            if (m == BENCH_MODE_FULL && bulk && run_bulk(c->stacks[s], ctx, 1 << 20, &ignored) < 0)
                 return -1;
         }
-        for (int m = BENCH_FIRST_RESUME; m < BENCH_MODES; m++)
-            for (int k = 0; mode_runs(r, m) && k < BENCH_STACKS; k++) {
+    }
+    for (int round = 0; round < r->rounds; round++) {
+        /* Every row in turn: TLS 1.2 full, its resumption variants, then the TLS 1.3 rows. In
+         * each, alternate who goes first, so neither always runs on a warmer or cooler machine. */
+        for (int m = 0; m < BENCH_MODES; m++) {
+            int resume = bench_mode_resumes((bench_mode)m);
+            long count = resume ? r->resumed : r->handshakes;
+            for (int k = 0; mode_runs(r, m) && count > 0 && k < BENCH_STACKS; k++) {
                 int s = (round + k) % BENCH_STACKS;
-                if (run_handshakes(c->stacks[s], c->ctx[m][s], r->resumed, 1,
-                                   &r->resume_rate[m - BENCH_FIRST_RESUME][s][round]) < 0)
+                if (run_handshakes(c->stacks[s], c->ctx[m][s], count, resume,
+                                   &mode_rates(r, m, s)[round]) < 0)
                     return -1;
             }
-        for (int k = 0; k < BENCH_STACKS; k++) {
+        }
+        for (int k = 0; bulk && k < BENCH_STACKS; k++) {
             int s = (round + k) % BENCH_STACKS;
-            if (r->bulk_bytes > 0 && run_bulk(c->stacks[s], c->ctx[BENCH_MODE_FULL][s],
-                                              r->bulk_bytes, &r->bulk_rate[s][round]) < 0)
+            if (run_bulk(c->stacks[s], c->ctx[BENCH_MODE_FULL][s], r->bulk_bytes,
+                         &r->bulk_rate[s][round]) < 0)
                 return -1;
         }
     }
     for (int s = 0; s < BENCH_STACKS; s++) {
         double sorted[BENCH_MAX_ROUNDS];
-        memcpy(sorted, r->handshake_rate[s], sizeof(sorted));
-        r->handshake_median[s] = r->handshakes > 0 ? bench_median(sorted, (size_t)r->rounds) : 0;
         memcpy(sorted, r->bulk_rate[s], sizeof(sorted));
-        r->bulk_median[s] = r->bulk_bytes > 0 ? bench_median(sorted, (size_t)r->rounds) : 0;
-        for (int m = BENCH_FIRST_RESUME; m < BENCH_MODES; m++) {
-            memcpy(sorted, r->resume_rate[m - BENCH_FIRST_RESUME][s], sizeof(sorted));
-            r->resume_median[m - BENCH_FIRST_RESUME][s] =
-                mode_runs(r, m) ? bench_median(sorted, (size_t)r->rounds) : 0;
+        r->bulk_median[s] = bulk ? bench_median(sorted, (size_t)r->rounds) : 0;
+        for (int m = 0; m < BENCH_MODES; m++) {
+            long count = bench_mode_resumes((bench_mode)m) ? r->resumed : r->handshakes;
+            memcpy(sorted, mode_rates(r, m, s), sizeof(sorted));
+            *mode_median(r, m, s) =
+                mode_runs(r, m) && count > 0 ? bench_median(sorted, (size_t)r->rounds) : 0;
         }
     }
     return 0;
@@ -347,7 +460,8 @@ static int idle_heap(const bench_stack *stack, void *ctx, int pairs, bench_heap 
 {
     void **clients = calloc((size_t)pairs, sizeof(*clients));
     void **servers = calloc((size_t)pairs, sizeof(*servers));
-    int made = 0, rc = clients && servers && run_pairs(stack, ctx, 2, 0) == 0 ? 0 : -1;
+    int made = 0,
+        rc = clients && servers && run_pairs(stack, ctx, WARMUP_HANDSHAKES, 0) == 0 ? 0 : -1;
     double before = bench_heap_in_use();
     for (; rc == 0 && made < pairs; made++) {
         if (stack->connect(ctx, 0, &clients[made], &servers[made]) < 0) {
@@ -372,31 +486,52 @@ static int idle_heap(const bench_stack *stack, void *ctx, int pairs, bench_heap 
     return rc;
 }
 
-static int run_heap(const bench_contexts *c, const bench_certs *certs, bench_results *r)
+/* Idle heap of both stacks in one mode, on configurations made for it, and of OpenSSL with
+ * SSL_MODE_RELEASE_BUFFERS. */
+static int heap_of_mode(const bench_certs *certs, bench_mode mode, int pairs,
+                        bench_heap heap[BENCH_STACKS], bench_heap *openssl_release)
+{
+    static const bench_stack *const stacks[BENCH_STACKS] = {&bench_parley, &bench_openssl};
+    int rc = 0;
+    for (int s = 0; rc == 0 && s <= BENCH_STACKS; s++) {
+        /* s == BENCH_STACKS: OpenSSL again, releasing its buffers. */
+        const bench_stack *stack = s < BENCH_STACKS ? stacks[s] : &bench_openssl;
+        bench_setup setup = {.certs = certs, .mode = mode, .release_buffers = s == BENCH_STACKS};
+        void *ctx = stack->setup(&setup);
+        rc = ctx && idle_heap(stack, ctx, pairs, s < BENCH_STACKS ? &heap[s] : openssl_release) == 0
+                 ? 0
+                 : -1;
+        if (ctx)
+            stack->teardown(ctx);
+    }
+    return rc;
+}
+
+/* TLS 1.2: after a full handshake with no session state (the full-handshake configuration).
+ * TLS 1.3: after a full handshake with the RSA certificate and one NewSessionTicket, which the
+ * client took and keeps: the resumption configuration, as a server with tickets on runs. */
+static int run_heap(const bench_certs *certs, bench_results *r)
 {
     if (bench_heap_in_use() < 0) {
         fprintf(stderr, "parley-bench: no glibc mallinfo2 heap counters here; heap not measured\n");
         r->heap_pairs = 0;
+        r->heap13 = 0;
         return 0;
     }
-    for (int s = 0; s < BENCH_STACKS; s++)
-        if (idle_heap(c->stacks[s], c->ctx[BENCH_MODE_FULL][s], r->heap_pairs, &r->heap[s]) < 0)
-            return -1;
-    bench_setup setup = {.certs = certs, .mode = BENCH_MODE_FULL, .release_buffers = 1};
-    void *release = bench_openssl.setup(&setup);
-    int rc =
-        release && idle_heap(&bench_openssl, release, r->heap_pairs, &r->openssl_release_heap) == 0
-            ? 0
-            : -1;
-    bench_openssl.teardown(release);
-    return rc;
+    if (r->tls12 &&
+        heap_of_mode(certs, BENCH_MODE_FULL, r->heap_pairs, r->heap, &r->openssl_release_heap) < 0)
+        return -1;
+    if (r->heap13 && heap_of_mode(certs, BENCH_MODE_TLS13_RESUMED, r->heap_pairs, r->heap13_stack,
+                                  &r->openssl_release_heap13) < 0)
+        return -1;
+    return 0;
 }
 
 /* Starts redis-server for the Redis row if it runs. 0, or -1 for a failure that ends the run. */
 static int prepare_redis(const options *opt, bench_results *r, char *url, size_t cap)
 {
     bench_resume_status *status = &r->resume_status[BENCH_MODE_REDIS - BENCH_FIRST_RESUME];
-    if (*status != BENCH_RESUME_RUN || r->resumed == 0)
+    if (!r->tls12 || *status != BENCH_RESUME_RUN || r->resumed == 0)
         return 0;
     int rc = bench_redis_start(url, cap);
     if (rc == -1) {
@@ -425,7 +560,7 @@ static int run_all(const options *opt, const bench_certs *certs, bench_results *
         }
     if (run_rounds(&c, r) < 0)
         goto done;
-    if (r->heap_pairs > 0 && run_heap(&c, certs, r) < 0)
+    if (r->heap_pairs > 0 && run_heap(certs, r) < 0)
         goto done;
     rc = redis_rc < 0 ? 1 : 0;
 done:
@@ -463,6 +598,10 @@ int main(int argc, char **argv)
         };
         for (int v = 0; v < BENCH_RESUMES; v++)
             results.resume_status[v] = opt.resume[v] ? BENCH_RESUME_RUN : BENCH_RESUME_OFF;
+        results.tls12 = opt.tls12;
+        for (int v = 0; v < BENCH_TLS13_ROWS; v++)
+            results.tls13[v] = opt.tls13[v];
+        results.heap13 = opt.tls13_version && opt.heap_pairs > 0;
         /* 1: measured, but a row asked for by name could not run. */
         rc = run_all(&opt, &certs, &results);
         if (rc >= 0) {

@@ -1,10 +1,12 @@
 /*
  * The OpenSSL libssl side of the benchmark: two SSL_CTXs made once, every connection pair joined
  * by a BIO pair (memory, no sockets), driven with SSL_do_handshake / SSL_write / SSL_read.
- * Configured for exactly the work parley does: TLS 1.2 only, one suite, x25519, the same
- * RSA-PSS signature scheme parley's server picks, client verifying chain and host name. Full
- * handshakes run with no session cache and no tickets; the resumption modes turn on the server's
- * session cache (internal, or external in Redis through the new/get/remove callbacks) or tickets.
+ * Configured for exactly the work parley does: one version only (TLS 1.2 or 1.3), one suite,
+ * x25519, the same signature scheme parley's server picks (rsa_pss_rsae_sha256 for the RSA
+ * certificate, ecdsa_secp256r1_sha256 for the ECDSA one), client verifying chain and host name.
+ * Full handshakes run with no session cache and no tickets; the resumption modes turn on the
+ * server's session cache (internal, or external in Redis through the new/get/remove callbacks)
+ * or tickets (in TLS 1.3 exactly one per connection, as parley's server sends).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,8 +30,11 @@
 typedef struct openssl_stack {
     SSL_CTX *server;
     SSL_CTX *client;
+    bench_mode mode;
     SSL_SESSION *session; /* the client's, from prime, offered by every resuming client */
     redisContext *redis;  /* BENCH_MODE_REDIS: the server's external session cache */
+    int checked[2];       /* the first check of a full [0] and a resumed [1] pair was made */
+    int tickets_seen;     /* NewSessionTickets the client connection watched for it received */
 } openssl_stack;
 
 static void report_openssl(const char *what)
@@ -42,14 +47,17 @@ static void report_openssl(const char *what)
     ERR_clear_error();
 }
 
-static SSL_CTX *new_context(const SSL_METHOD *method, int release_buffers)
+/* One version only, one suite (TLS 1.2: the cipher list; TLS 1.3: the ciphersuites), x25519. */
+static SSL_CTX *new_context(const SSL_METHOD *method, int release_buffers, int version)
 {
     SSL_CTX *ctx = SSL_CTX_new(method);
     if (ctx == NULL)
         return NULL;
-    int ok = SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) == 1 &&
-             SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION) == 1 &&
-             SSL_CTX_set_cipher_list(ctx, "ECDHE-RSA-AES128-GCM-SHA256") == 1 &&
+    int ok = SSL_CTX_set_min_proto_version(ctx, version) == 1 &&
+             SSL_CTX_set_max_proto_version(ctx, version) == 1 &&
+             (version == TLS1_3_VERSION
+                  ? SSL_CTX_set_ciphersuites(ctx, "TLS_AES_128_GCM_SHA256") == 1
+                  : SSL_CTX_set_cipher_list(ctx, "ECDHE-RSA-AES128-GCM-SHA256") == 1) &&
              SSL_CTX_set1_groups_list(ctx, "X25519") == 1;
     if (release_buffers)
         SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
@@ -157,14 +165,21 @@ static int connect_redis(openssl_stack *st, const char *url)
 
 /* The session state of a mode: none for full handshakes; the internal server cache without
  * tickets; tickets (the default) without a server cache; the external cache in Redis without
- * tickets. The client keeps its session itself (prime), so its own cache stays off. */
+ * tickets. The client keeps its session itself (prime), so its own cache stays off. TLS 1.3:
+ * a server sends SSL_CTX_set_num_tickets tickets (default 2) after every handshake whatever
+ * SSL_OP_NO_TICKET says (it only makes them stateful); parley's sends one, or none with tickets
+ * off. */
 static int set_session_state(openssl_stack *st, const bench_setup *setup)
 {
+    int tickets = setup->mode == BENCH_MODE_TICKET || setup->mode == BENCH_MODE_TLS13_RESUMED;
     SSL_CTX_set_session_cache_mode(st->client, SSL_SESS_CACHE_OFF);
-    if (setup->mode != BENCH_MODE_TICKET) {
+    if (!tickets) {
         SSL_CTX_set_options(st->server, SSL_OP_NO_TICKET);
         SSL_CTX_set_options(st->client, SSL_OP_NO_TICKET);
     }
+    if (bench_mode_version(setup->mode) == TLS1_3_VERSION &&
+        SSL_CTX_set_num_tickets(st->server, tickets ? 1 : 0) != 1)
+        return -1;
     switch (setup->mode) {
     case BENCH_MODE_ID:
         SSL_CTX_set_session_cache_mode(st->server, SSL_SESS_CACHE_SERVER);
@@ -195,20 +210,27 @@ static void *openssl_setup(const bench_setup *setup)
     openssl_stack *st = calloc(1, sizeof(*st));
     if (st == NULL)
         return NULL;
-    st->server = new_context(TLS_server_method(), setup->release_buffers);
-    st->client = new_context(TLS_client_method(), setup->release_buffers);
+    st->mode = setup->mode;
+    int version = (int)bench_mode_version(setup->mode);
+    bench_cert_kind cert = bench_mode_cert(setup->mode);
+    st->server = new_context(TLS_server_method(), setup->release_buffers, version);
+    st->client = new_context(TLS_client_method(), setup->release_buffers, version);
     if (st->server == NULL || st->client == NULL ||
-        SSL_CTX_use_certificate_chain_file(st->server, certs->chain_file) != 1 ||
-        SSL_CTX_use_PrivateKey_file(st->server, certs->key_file, SSL_FILETYPE_PEM) != 1 ||
+        SSL_CTX_use_certificate_chain_file(st->server, certs->chain_file[cert]) != 1 ||
+        SSL_CTX_use_PrivateKey_file(st->server, certs->key_file[cert], SSL_FILETYPE_PEM) != 1 ||
         SSL_CTX_check_private_key(st->server) != 1 ||
-        /* parley's server prefers rsa_pss_rsae_sha256 for an RSA key; sign the same way. */
-        SSL_CTX_set1_sigalgs_list(st->server, "rsa_pss_rsae_sha256") != 1 ||
+        /* parley's server prefers rsa_pss_rsae_sha256 for an RSA key (and ECDSA's one scheme for
+         * a P-256 key); sign the same way. */
+        SSL_CTX_set1_sigalgs_list(st->server, cert == BENCH_CERT_RSA
+                                                  ? "rsa_pss_rsae_sha256"
+                                                  : "ecdsa_secp256r1_sha256") != 1 ||
         SSL_CTX_load_verify_locations(st->client, certs->ca_file, NULL) != 1) {
         report_openssl("setting up the SSL_CTXs");
         openssl_teardown(st);
         return NULL;
     }
     if (set_session_state(st, setup) < 0) {
+        report_openssl("setting up the session state");
         openssl_teardown(st);
         return NULL;
     }
@@ -232,7 +254,37 @@ static void release_ssl(SSL *ssl)
     SSL_free(ssl);
 }
 
-/* A new client and server joined by a BIO pair, handshake completed. */
+/* Counts the NewSessionTickets a client connection receives. */
+static void watch_tickets(int write_p, int version, int content_type, const void *buf, size_t len,
+                          SSL *ssl, void *arg)
+{
+    (void)version;
+    (void)ssl;
+    openssl_stack *st = arg;
+    if (!write_p && content_type == SSL3_RT_HANDSHAKE && len > 0 &&
+        ((const unsigned char *)buf)[0] == SSL3_MT_NEWSESSION_TICKET)
+        st->tickets_seen++;
+}
+
+/* TLS 1.3: the server's NewSessionTicket comes after the handshake and SSL_do_handshake has
+ * already returned 1 on the client, which would leave the ticket unread. A client reads it with
+ * its first SSL_read; parley's client processes it as it is fed. So read here: nothing but the
+ * ticket is there, and SSL_read says so with SSL_ERROR_WANT_READ. */
+static int read_tickets(SSL *client)
+{
+    unsigned char byte;
+    int n = SSL_read(client, &byte, 1);
+    if (n <= 0 && SSL_get_error(client, n) == SSL_ERROR_WANT_READ)
+        return 0;
+    fprintf(stderr, "parley-bench: openssl: %s after a TLS 1.3 handshake\n",
+            n > 0 ? "application data" : "SSL_read failed");
+    report_openssl("SSL_read");
+    return -1;
+}
+
+/* A new client and server joined by a BIO pair, handshake completed (TLS 1.3: and the tickets
+ * read by the client). Until the configuration's first check, the client's received messages are
+ * watched for NewSessionTickets. */
 static int connect_pair(openssl_stack *st, size_t pipe_bytes, int resume, SSL **client_out,
                         SSL **server_out)
 {
@@ -249,6 +301,11 @@ static int connect_pair(openssl_stack *st, size_t pipe_bytes, int resume, SSL **
     SSL_set_bio(server, server_end, server_end);
     SSL_set_connect_state(client);
     SSL_set_accept_state(server);
+    if (!st->checked[resume]) {
+        st->tickets_seen = 0;
+        SSL_set_msg_callback(client, watch_tickets);
+        SSL_set_msg_callback_arg(client, st);
+    }
     if (SSL_set_tlsext_host_name(client, BENCH_SERVER_NAME) != 1 ||
         SSL_set1_host(client, BENCH_SERVER_NAME) != 1 ||
         (resume && SSL_set_session(client, st->session) != 1)) {
@@ -271,6 +328,8 @@ static int connect_pair(openssl_stack *st, size_t pipe_bytes, int resume, SSL **
                         SSL_session_reused(client), SSL_session_reused(server));
                 goto fail;
             }
+            if (bench_mode_version(st->mode) == TLS1_3_VERSION && read_tickets(client) < 0)
+                goto fail;
             *client_out = client;
             *server_out = server;
             return 0;
@@ -307,38 +366,66 @@ static void openssl_detach(void *client, void *server)
     SSL_set_bio(server, NULL, NULL);
 }
 
+/* The first connection proves the stack really does the work the benchmark claims (a resumed
+ * one has no signature to look at, and in TLS 1.2 no key exchange either; a TLS 1.3 one is
+ * psk_dhe_ke, so it has a group). The first of a configuration also counts its tickets. */
+static int openssl_check(void *opaque, void *conn, int resume)
+{
+    openssl_stack *st = opaque;
+    SSL *client = conn;
+    int version = (int)bench_mode_version(st->mode), tls13 = version == TLS1_3_VERSION;
+    int rsa = bench_mode_cert(st->mode) == BENCH_CERT_RSA;
+    const SSL_CIPHER *cipher = SSL_get_current_cipher(client);
+    int sig_type = NID_undef, sig_hash = NID_undef;
+    SSL_get_peer_signature_type_nid(client, &sig_type);
+    SSL_get_peer_signature_nid(client, &sig_hash);
+    if (SSL_version(client) != version || cipher == NULL ||
+        SSL_CIPHER_get_id(cipher) != (tls13 ? 0x03001301UL : 0x0300C02FUL) ||
+        ((!resume || tls13) && SSL_get_negotiated_group(client) != NID_X25519) ||
+        (!resume && (sig_type != (rsa ? NID_rsassaPss : NID_X9_62_id_ecPublicKey) ||
+                     sig_hash != NID_sha256)) ||
+        SSL_get_verify_result(client) != X509_V_OK) {
+        fprintf(stderr,
+                "parley-bench: openssl negotiated %s %s, group %ld, signature %d/%d, where the "
+                "benchmark wants %s %s, x25519, %s\n",
+                SSL_get_version(client), cipher ? SSL_CIPHER_standard_name(cipher) : "none",
+                (long)SSL_get_negotiated_group(client), sig_type, sig_hash,
+                tls13 ? "TLSv1.3" : "TLSv1.2",
+                tls13 ? "TLS_AES_128_GCM_SHA256" : "ECDHE-RSA-AES128-GCM-SHA256",
+                rsa ? "rsa_pss_rsae_sha256" : "ecdsa_secp256r1_sha256");
+        return -1;
+    }
+    if (st->checked[resume])
+        return 0;
+    st->checked[resume] = 1;
+    int tickets = st->mode == BENCH_MODE_TLS13_RESUMED;
+    if (tls13 && st->tickets_seen != tickets) {
+        fprintf(stderr,
+                "parley-bench: openssl: the client received %d NewSessionTicket(s) where the "
+                "benchmark wants %d\n",
+                st->tickets_seen, tickets);
+        return -1;
+    }
+    return 0;
+}
+
 static int openssl_prime(void *opaque)
 {
     openssl_stack *st = opaque;
     SSL *client, *server;
     if (connect_pair(st, HANDSHAKE_PIPE_BYTES, 0, &client, &server) < 0)
         return -1;
+    if (openssl_check(st, client, 0) < 0) {
+        release_ssl(client);
+        release_ssl(server);
+        return -1;
+    }
     SSL_SESSION_free(st->session);
     st->session = SSL_get1_session(client);
     release_ssl(client);
     release_ssl(server);
     if (st->session == NULL || !SSL_SESSION_is_resumable(st->session)) {
         fprintf(stderr, "parley-bench: openssl: the server gave no session to resume\n");
-        return -1;
-    }
-    return 0;
-}
-
-/* The first connection proves the stack really does the work the benchmark claims (a resumed
- * one has no key exchange and no signature to look at). */
-static int openssl_check(void *opaque, void *conn, int resume)
-{
-    (void)opaque;
-    SSL *client = conn;
-    const SSL_CIPHER *cipher = SSL_get_current_cipher(client);
-    int sig_nid = NID_undef;
-    SSL_get_peer_signature_type_nid(client, &sig_nid);
-    if (SSL_version(client) != TLS1_2_VERSION || cipher == NULL ||
-        SSL_CIPHER_get_id(cipher) != 0x0300C02FUL ||
-        (!resume && (SSL_get_negotiated_group(client) != NID_X25519 || sig_nid != NID_rsassaPss)) ||
-        SSL_get_verify_result(client) != X509_V_OK) {
-        fprintf(stderr, "parley-bench: openssl negotiated something other than the benchmark's "
-                        "TLS 1.2 ECDHE-RSA-AES128-GCM-SHA256, x25519, rsa_pss_rsae_sha256\n");
         return -1;
     }
     return 0;

@@ -9,6 +9,7 @@
 #include "engine.h"
 
 #include <arpa/inet.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +65,7 @@ void parley_conn_free(parley_conn *c)
     free(c->verify_name);
     free(c->peer_chain);
     free(c->post_msg);
+    free(c->error_message);
     x509_chain_free(c->own_cert);
     parley_session_free(c->session);
     resume_drop_bytes(c);
@@ -96,6 +98,25 @@ int parley_conn_set_verify_name(parley_conn *c, const char *name)
     return PARLEY_OK;
 }
 
+__attribute__((format(printf, 2, 0))) static void set_error_message(parley_conn *c, const char *fmt,
+                                                                    va_list ap)
+{
+    if (c->error_message == NULL)
+        c->error_message = malloc(CONN_ERROR_MAX);
+    if (c->error_message != NULL)
+        vsnprintf(c->error_message, CONN_ERROR_MAX, fmt, ap);
+}
+
+/* The reason of a failure, printf-style, in c->error_message, allocated by the first one. */
+__attribute__((format(printf, 2, 3))) static void conn_set_error_message(parley_conn *c,
+                                                                         const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    set_error_message(c, fmt, ap);
+    va_end(ap);
+}
+
 /* The certificate the client-cert callback supplied, or why there is none: failing the
  * connection here would free the handshake state the callback's caller is using, so the failure
  * is kept and the handshake fails with it once the callback has returned. */
@@ -108,7 +129,7 @@ static int use_certificate(parley_conn *c, x509_chain *chain, const char *why, p
     c->own_sign_arg = arg;
     if (chain == NULL && c->state != PARLEY_STATE_FAILED) {
         c->own_cert_failed = true;
-        snprintf(c->error_message, sizeof(c->error_message), "%s", why);
+        conn_set_error_message(c, "%s", why);
         return PARLEY_ERROR;
     }
     return chain ? PARLEY_OK : PARLEY_ERROR;
@@ -228,7 +249,7 @@ int conn_fail(parley_conn *c, parley_err err, int alert, const char *fmt, ...)
         return -1;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(c->error_message, sizeof(c->error_message), fmt, ap);
+    set_error_message(c, fmt, ap);
     va_end(ap);
     c->error = err;
     c->state = PARLEY_STATE_FAILED;

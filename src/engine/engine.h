@@ -190,7 +190,10 @@ struct parley_conn {
     parley_err error;
     int error_alert;
     bool error_alert_sent;
-    char error_message[CONN_ERROR_MAX];
+    /* CONN_ERROR_MAX bytes, allocated by the first failure: a connection that never fails
+     * (nearly all) does not carry the buffer while idle. NULL after a failure means that
+     * allocation failed too (parley_error_message then says "out of memory"). */
+    char *error_message;
 };
 
 /* The handshake completed (the connection may have been closed since). */

@@ -108,7 +108,7 @@ const char *parley_error_message(const parley_conn *c)
         return "no connection";
     if (c->error == PARLEY_E_NONE)
         return "";
-    return c->error_message;
+    return c->error_message != NULL ? c->error_message : "out of memory";
 }
 
 uint16_t parley_version(const parley_conn *c)

@@ -329,7 +329,7 @@ int client_choose_certificate(parley_conn *c, const x509_chain **out)
         if (c->own_cert_failed) {
             /* Going on without it would send an empty Certificate the application never chose. */
             char why[CONN_ERROR_MAX];
-            snprintf(why, sizeof(why), "%s", c->error_message);
+            snprintf(why, sizeof(why), "%s", c->error_message ? c->error_message : "out of memory");
             return conn_fail(c, PARLEY_E_CONFIG, ALERT_INTERNAL_ERROR,
                              "the client certificate the callback supplied cannot be used: %s",
                              why);
