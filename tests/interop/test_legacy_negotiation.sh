@@ -95,12 +95,20 @@ for row in "${LEGACY[@]}"; do
     read -r v name oname <<<"$row"
     start_openssl_server s_server "${OSSL_RSA[@]}" -www "-tls$v" -cipher "$L0"
     start_proxy proxy "$PORT" # pass-through, to see the alert on the wire
+    # The default client offers TLS 1.2 and 1.3 in supported_versions, where OpenSSL looks
+    # first: s_server finds neither and refuses.
     parley_client "https://localhost:$PROXY/" "${CA[@]}" >/dev/null 2>"$WORK/err"
     assert_eq "default parley client vs s_server -tls$v: exits 1" 1 $?
-    assert_contains "default parley client vs s_server -tls$v: error names $name and the range" \
+    assert_contains "default parley client vs s_server -tls$v: s_server refuses (70)" \
+        "$WORK/err" "^parley: peer sent fatal alert protocol_version (70)"
+    # A client up to TLS 1.2 sends no supported_versions: s_server answers $name, which parley
+    # refuses itself, saying why.
+    parley_client "https://localhost:$PROXY/" "${CA[@]}" --tls-max 1.2 >/dev/null 2>"$WORK/err"
+    assert_eq "parley client --tls-max 1.2 vs s_server -tls$v: exits 1" 1 $?
+    assert_contains "parley client --tls-max 1.2 vs s_server -tls$v: error names $name and the range" \
         "$WORK/err" "^parley: .*$name.*TLSv1\.2"
-    eventually_contains "default parley client vs s_server -tls$v: sends protocol_version (2 70)" \
-        "$WORK/proxy.log" "^1 c>s record 21 .*alert 2 70"
+    eventually_contains "parley client --tls-max 1.2 vs s_server -tls$v: sends protocol_version (2 70)" \
+        "$WORK/proxy.log" "^2 c>s record 21 .*alert 2 70"
     parley_client "https://localhost:$PORT/" "${CA[@]}" --tls-min 1.0 -v >"$WORK/body" \
         2>"$WORK/err"
     assert_eq "parley client --tls-min 1.0 vs s_server -tls$v: exits 0" 0 $?
@@ -155,7 +163,8 @@ done
 stop_bg
 
 echo "# 2. TLS_FALLBACK_SCSV (RFC 7507)"
-start_parley_server min10 "${RSA[@]}" --tls-min 1.0
+# Up to TLS 1.2, so that a TLS 1.2 client's SCSV is no fallback; the default's case follows.
+start_parley_server min10 "${RSA[@]}" --tls-min 1.0 --tls-max 1.2
 for v in 1 1_1; do
     sclient "$WORK/out" "$PORT" -servername localhost "-tls$v" -fallback_scsv -cipher "$L0"
     assert_contains "s_client -tls$v -fallback_scsv vs parley server (up to 1.2): alert 86" \
@@ -231,7 +240,7 @@ no_sentinel() {
         bad "$1 (random tail '${tail:-no ServerHello at $3}')"
     fi
 }
-start_parley_server min10 "${RSA[@]}" --tls-min 1.0
+start_parley_server min10 "${RSA[@]}" --tls-min 1.0 --tls-max 1.2
 for v in 1 1_1 1_2; do
     sclient "$WORK/out" "$PORT" -servername localhost "-tls$v" -cipher "$L0" -msg
     hello_summary "$WORK/out" >"$WORK/hello"
@@ -252,17 +261,34 @@ hello_summary "$WORK/out" >"$WORK/hello"
 no_sentinel "parley server --tls-max 1.1 at TLS 1.1: no sentinel (nothing was lowered)" \
     "$WORK/hello" 0302
 stop_bg
+# The default server speaks TLS 1.3: TLS 1.2 is lowered too, and says so with DOWNGRD\1; and a
+# TLS 1.2 client's SCSV now marks a real fallback.
+start_parley_server max13 "${RSA[@]}" --tls-min 1.0
+sclient "$WORK/out" "$PORT" -servername localhost -tls1_2 -msg
+hello_summary "$WORK/out" >"$WORK/hello"
+assert_contains "parley server (max 1.3) at TLS 1.2: ServerHello.random ends DOWNGRD\\1" \
+    "$WORK/hello" "serverhello version=0303 .*random_tail=444f574e47524401"
+sclient "$WORK/out" "$PORT" -servername localhost -tls1_1 -cipher "$L0" -msg
+hello_summary "$WORK/out" >"$WORK/hello"
+assert_contains "parley server (max 1.3) at TLS 1.1: ServerHello.random ends DOWNGRD\\0" \
+    "$WORK/hello" "serverhello version=0302 .*random_tail=$SENTINEL"
+sclient "$WORK/out" "$PORT" -servername localhost -tls1_2 -fallback_scsv
+assert_contains "s_client -tls1_2 -fallback_scsv vs parley server (up to 1.3): alert 86" \
+    "$WORK/out" "alert inappropriate fallback.*SSL alert number 86"
+stop_bg
 
 # parley client (up to 1.2) through a proxy that rewrites its client_version to 0x0302: s_server
 # answers TLS 1.1 with the sentinel; parley must stop at the ServerHello.
 start_openssl_server s_server "${OSSL_RSA[@]}" -www -no_tls1_3 -cipher "$L0"
 oport=$PORT
 start_proxy proxy "$oport"
-parley_client "https://localhost:$PROXY/" "${CA[@]}" --tls-min 1.0 -v >/dev/null 2>"$WORK/err"
+parley_client "https://localhost:$PROXY/" "${CA[@]}" --tls-min 1.0 --tls-max 1.2 -v >/dev/null \
+    2>"$WORK/err"
 assert_eq "parley client via a pass-through proxy: exits 0" 0 $?
 assert_contains "parley client via a pass-through proxy: TLSv1.2" "$WORK/err" "^version: TLSv1.2$"
 start_proxy downgrade "$oport" --downgrade
-parley_client "https://localhost:$PROXY/" "${CA[@]}" --tls-min 1.0 -v >/dev/null 2>"$WORK/err"
+parley_client "https://localhost:$PROXY/" "${CA[@]}" --tls-min 1.0 --tls-max 1.2 -v >/dev/null \
+    2>"$WORK/err"
 assert_eq "parley client via the downgrading proxy: exits 1" 1 $?
 assert_contains "parley client via the downgrading proxy: the error names the downgrade" \
     "$WORK/err" "^parley: .*[Dd]owngrade"
@@ -284,7 +310,7 @@ stop_bg
 
 # openssl s_client (up to 1.2) through the same kind of proxy to parley server: OpenSSL's client
 # check finds parley's sentinel.
-start_parley_server min10 "${RSA[@]}" --tls-min 1.0
+start_parley_server min10 "${RSA[@]}" --tls-min 1.0 --tls-max 1.2
 pport=$PORT
 start_proxy proxy "$pport"
 sclient "$WORK/out" "$PROXY" -servername localhost -no_tls1_3 -cipher "$L0"
