@@ -8,6 +8,8 @@
 #   3. Redis killed mid-run: connections still succeed, promptly, with full handshakes, and the
 #      servers warn about Redis; restarted on the same port, A->B resumption works again within
 #      a few seconds. The same for a Redis that hangs (SIGSTOP: it accepts, never answers).
+# Parts 1 and 3 are about TLS 1.2's session IDs, so the servers there stop at TLS 1.2; part 2 is
+# run at TLS 1.2 and again at TLS 1.3, whose PSK tickets the shared keys seal just the same.
 # Every process started here is killed on exit (lib.sh's trap; a stopped Redis is continued
 # first so that it can die).
 # shellcheck source=tests/interop/lib.sh
@@ -15,7 +17,8 @@ source "$(dirname "$0")/lib.sh"
 need openssl redis-server redis-cli python3 pgrep
 
 CA=$CERTS/ca-bundle.pem
-SERVER=(--cert "$CERTS/server-rsa.pem" --key "$CERTS/server-rsa.key")
+SERVER=(--cert "$CERTS/server-rsa.pem" --key "$CERTS/server-rsa.key" --tls-max 1.2)
+PAGE_VERSION=TLSv1.2 # what the connection page must name
 flow() { python3 "$INTEROP_DIR/trace_flow.py" "$@"; }
 
 RSPID=
@@ -51,7 +54,7 @@ client() {
     rc=$?
     ELAPSED=$((($(date +%s%N) - t0) / 1000000))
     assert_eq "$tag: parley client exits 0" 0 "$rc"
-    assert_contains "$tag: the page arrived" "$WORK/out" '<dd id="version">TLSv1.2</dd>'
+    assert_contains "$tag: the page arrived" "$WORK/out" "<dd id=\"version\">$PAGE_VERSION</dd>"
 }
 # a_to_b TAG PORT-A PORT-B: a session made on A, offered to B
 a_to_b() {
@@ -109,27 +112,43 @@ assert_eq "$tag: B logs 2 resumptions so far" 2 "$(grep -c '^session resumed fro
 # ================= 2. shared ticket keys, no Redis =================
 openssl rand -hex 32 >"$WORK/keys1"
 openssl rand -hex 32 >"$WORK/keys2"
-start_parley_server C "${SERVER[@]}" --session-cache memory --ticket-keys "$WORK/keys1"
-PC=$PORT
-start_parley_server D "${SERVER[@]}" --session-cache memory --ticket-keys "$WORK/keys1" \
-    --trace=json --trace-file "$WORK/d.json"
-PD=$PORT
-start_parley_server E "${SERVER[@]}" --session-cache memory --ticket-keys "$WORK/keys2"
-PE=$PORT
-tag="shared ticket keys C->D"
-a_to_b "$tag" "$PC" "$PD"
-resumed "$tag"
-for _ in $(seq 50); do [ -s "$WORK/d.json" ] && break; sleep 0.1; done
-assert_contains "$tag: D resumed it from the ticket" <(flow "$WORK/d.json" steps) \
-    '^session resumed from the ticket'
-eventually_contains "$tag: D logs the resumption" "$WORK/D.log" '^session resumed from 127.0.0.1:'
-tag="other ticket keys C->E"
-client "$tag: to E" "$PE" --sess-in "$WORK/sess" --trace=json --trace-file "$WORK/c.json"
-full "$tag"
-check "$tag: the ticket was offered" grep -Eq '^[1-9][0-9]* bytes$' \
-    <(flow "$WORK/c.json" field ClientHello session_ticket)
-assert_not_contains "$tag: E did not resume" "$WORK/E.log" 'session resumed'
-assert_not_contains "$tag: no handshake failed on E" "$WORK/E.log" 'handshake failed'
+# TLS 1.2 carries the ticket in the session_ticket extension, TLS 1.3 in pre_shared_key.
+for max in 1.2 1.3; do
+    PAGE_VERSION=TLSv$max
+    [ "$max" = 1.2 ] && resumed_step='^session resumed from the ticket'
+    [ "$max" = 1.3 ] && resumed_step='^session resumed (PSK from a ticket)'
+    log=$WORK/d$max.json
+    start_parley_server "C$max" "${SERVER[@]}" --tls-max "$max" --session-cache memory \
+        --ticket-keys "$WORK/keys1"
+    PC=$PORT
+    start_parley_server "D$max" "${SERVER[@]}" --tls-max "$max" --session-cache memory \
+        --ticket-keys "$WORK/keys1" --trace=json --trace-file "$log"
+    PD=$PORT
+    start_parley_server "E$max" "${SERVER[@]}" --tls-max "$max" --session-cache memory \
+        --ticket-keys "$WORK/keys2" --trace=json --trace-file "$WORK/e$max.json"
+    PE=$PORT
+    tag="TLS $max shared ticket keys C->D"
+    a_to_b "$tag" "$PC" "$PD"
+    resumed "$tag"
+    for _ in $(seq 50); do [ -s "$log" ] && break; sleep 0.1; done
+    assert_contains "$tag: D resumed it from the ticket" <(flow "$log" steps) "$resumed_step"
+    eventually_contains "$tag: D logs the resumption" "$WORK/D$max.log" \
+        '^session resumed from 127.0.0.1:'
+    tag="TLS $max other ticket keys C->E"
+    client "$tag: to E" "$PE" --sess-in "$WORK/sess" --trace=json --trace-file "$WORK/c.json"
+    full "$tag"
+    if [ "$max" = 1.2 ]; then
+        check "$tag: the ticket was offered" grep -Eq '^[1-9][0-9]* bytes$' \
+            <(flow "$WORK/c.json" field ClientHello session_ticket)
+    else
+        for _ in $(seq 50); do [ -s "$WORK/e$max.json" ] && break; sleep 0.1; done
+        assert_contains "$tag: the ticket was offered as a PSK, and E refused it" \
+            <(flow "$WORK/e$max.json" steps) 'PSK identity 0 refused: not a ticket of ours'
+    fi
+    assert_not_contains "$tag: E did not resume" "$WORK/E$max.log" 'session resumed'
+    assert_not_contains "$tag: no handshake failed on E" "$WORK/E$max.log" 'handshake failed'
+done
+PAGE_VERSION=TLSv1.2
 echo "parts 1-2 took $(($(date +%s) - start)) s"
 
 # ================= 3. Redis goes away, and comes back =================
