@@ -15,6 +15,7 @@ packages=(
     libhiredis-dev redis-server # the Redis session cache, and the Redis its test starts
     valgrind openssl gnutls-bin curl python3 tshark chromium
     iproute2 procps # ss and pgrep: the interop tests find the port gnutls-serv took
+    python3-cryptography # raw_tls.py's TLS 1.3 key schedule (X25519, AES-GCM)
 )
 # One dpkg query for all: a package it does not list as installed is missing.
 installed=$({ dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' "${packages[@]}" 2>/dev/null || true; } |
