@@ -8,7 +8,10 @@
 # shellcheck source=tests/interop/lib.sh
 source "$(dirname "$0")/lib.sh"
 need python3
-python3 -c 'import cryptography' 2>/dev/null ||
+# The python3 on PATH may be another build (pyenv) that lacks Debian's python3-cryptography.
+PY=python3
+python3 -c 'import cryptography' 2>/dev/null || PY=/usr/bin/python3
+"$PY" -c 'import cryptography' 2>/dev/null ||
     bad "python3 has the cryptography module (Debian: python3-cryptography)"
 RAW=$INTEROP_DIR/raw_tls.py
 CA=(--cacert "$CERTS/ca-bundle.pem")
@@ -26,7 +29,7 @@ still_serves() {
 # refused PROBE ALERT LOG-TEXT WHAT: the probe's alert, the server's log line, then a client.
 refused() {
     local probe=$1 alert=$2 why=$3 what=$4
-    timeout 20 python3 "$RAW" "$PORT" "$probe" >"$WORK/probe" 2>&1
+    timeout 20 "$PY" "$RAW" "$PORT" "$probe" >"$WORK/probe" 2>&1
     assert_eq "$what: fatal alert $alert" "alert 2 $alert" "$(tail -1 "$WORK/probe")"
     eventually_contains "$what: server logs why" "$WORK/server.log" "^handshake failed from .*$why"
     still_serves "$what"
@@ -40,7 +43,7 @@ refused tls13-psk-not-last 47 "ClientHello carries a forbidden value" \
     "pre_shared_key not the last extension"
 
 # HelloRetryRequest: the first hello has an empty key_share, so the server must ask for one.
-timeout 20 python3 "$RAW" "$PORT" tls13-hrr-ok >"$WORK/probe" 2>&1
+timeout 20 "$PY" "$RAW" "$PORT" tls13-hrr-ok >"$WORK/probe" 2>&1
 assert_eq "HRR answered right (control): retry for x25519, then a ServerHello" \
     "hello-retry 0x001d|records 22" "$(paste -sd'|' "$WORK/probe")"
 refused tls13-hrr-no-cookie 47 "does not return our cookie" "second ClientHello without the cookie"
@@ -53,7 +56,7 @@ assert_contains "second ClientHello for another group: the server did ask (HRR)"
 
 # A PSK whose identity is no ticket of ours: ignored, a full handshake, the request answered.
 failures=$(grep -c '^handshake failed' "$WORK/server.log")
-timeout 20 python3 "$RAW" "$PORT" tls13-garbage-psk >"$WORK/probe" 2>&1
+timeout 20 "$PY" "$RAW" "$PORT" tls13-garbage-psk >"$WORK/probe" 2>&1
 assert_eq "garbage PSK identity: full handshake (no PSK selected), page served" \
     "server-hello psk=none|http HTTP/1.1 200 OK" "$(paste -sd'|' "$WORK/probe")"
 sleep 0.2
@@ -63,7 +66,7 @@ assert_not_contains "garbage PSK identity: not resumed" "$WORK/server.log" "^ses
 still_serves "garbage PSK identity"
 
 # The client Finished: right (control, proves the Python key schedule), then one bit off.
-timeout 20 python3 "$RAW" "$PORT" tls13-good-finished >"$WORK/probe" 2>&1
+timeout 20 "$PY" "$RAW" "$PORT" tls13-good-finished >"$WORK/probe" 2>&1
 assert_eq "client Finished right (control): page served" \
     "server-hello psk=none|http HTTP/1.1 200 OK" "$(paste -sd'|' "$WORK/probe")"
 refused tls13-bad-finished 51 "Finished does not verify" "client Finished one bit off"
@@ -77,7 +80,7 @@ for row in "hrr-same-group|already had a key share: the retry would change nothi
     "hrr-unoffered-group|which was not offered"; do
     mode=${row%%|*}
     why=${row#*|}
-    start_bg fake python3 "$RAW" serve "$mode"
+    start_bg fake "$PY" "$RAW" serve "$mode"
     PORT=$(wait_listening "$WORK/fake.log") || PORT=0
     parley_client "https://localhost:$PORT/" "${CA[@]}" >/dev/null 2>"$WORK/err"
     assert_eq "$mode: parley client exits 1" 1 $?
