@@ -19,11 +19,11 @@
 #include "../record/record.h"
 #include "../x509/x509.h"
 
-#define CONFIG_MAX_CERTS   4
-#define CONFIG_MAX_GROUPS  8
-#define CONFIG_MAX_SIGALGS 16
+#define CONFIG_MAX_CERTS      4
+#define CONFIG_MAX_GROUPS     8
+#define CONFIG_MAX_SIGALGS    16
 #define CONFIG_MAX_KEY_SHARES 3
-#define CONFIG_ALPN_MAX    256 /* wire-form ProtocolNameList */
+#define CONFIG_ALPN_MAX       256 /* wire-form ProtocolNameList */
 /* One protocol name: registered ones are a few bytes; the cap keeps idle connections small. */
 #define CONFIG_ALPN_NAME_MAX 63
 
@@ -182,6 +182,12 @@ struct parley_conn {
     bool key_update_due; /* the peer asked for one: ours goes before our next record */
     uint8_t *post_msg;   /* a post-handshake message arriving in pieces */
     size_t post_len;
+    /* With a key log only (so an idle connection without one pays a pointer): what a
+     * KeyUpdate's CLIENT/SERVER_TRAFFIC_SECRET_N line needs once the handshake state is gone. */
+    struct keylog13 {
+        uint8_t client_random[32];
+        uint32_t generation[2]; /* N of the read [0] and write [1] secrets */
+    } * keylog13;
 
     parley_trace_fn trace_fn; /* NULL: tracing off */
     void *trace_arg;

@@ -10,6 +10,8 @@
 
 #include "../trace/trace.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static size_t hash_len(const parley_conn *c)
@@ -83,6 +85,11 @@ int hs13_application_secrets(parley_conn *c)
     keylog(c, "CLIENT_TRAFFIC_SECRET_0", client);
     keylog(c, "SERVER_TRAFFIC_SECRET_0", server);
     keylog(c, "EXPORTER_SECRET", exporter);
+    if (c->cfg->keylog_fn != NULL && c->keylog13 == NULL) {
+        c->keylog13 = calloc(1, sizeof(*c->keylog13)); /* without it, no KeyUpdate lines */
+        if (c->keylog13 != NULL)
+            memcpy(c->keylog13->client_random, hs->client_random, 32);
+    }
     bool is_client = c->role == PARLEY_CLIENT;
     memcpy(c->write_secret, is_client ? client : server, hash_len(c));
     memcpy(c->read_secret, is_client ? server : client, hash_len(c));
@@ -110,7 +117,8 @@ int hs13_install(parley_conn *c, int dir, const uint8_t *secret, const char *wha
     const suite_info *suite = suite_find(c->suite);
     record_keys keys;
     if (suite == NULL || tls13_record_keys(c->hash13, suite->aead, secret, &keys) < 0)
-        return conn_fail(c, PARLEY_E_INTERNAL, ALERT_INTERNAL_ERROR, "deriving traffic keys failed");
+        return conn_fail(c, PARLEY_E_INTERNAL, ALERT_INTERNAL_ERROR,
+                         "deriving traffic keys failed");
     int rc = conn_install_keys(c, dir, &keys, what);
     crypto_wipe(&keys, sizeof(keys));
     return rc;
@@ -263,10 +271,23 @@ int hs13_verify_certificate(parley_conn *c, const uint8_t *body, size_t len,
 uint16_t hs13_choose_scheme(const parley_config *cfg, crypto_key *key, span peer_sig_algs)
 {
     for (size_t i = 0; i < cfg->n_sigalgs; i++)
-        if (sigalg_allowed_tls13(cfg->sigalgs[i]) && hs_list_has_u16(peer_sig_algs, cfg->sigalgs[i]) &&
+        if (sigalg_allowed_tls13(cfg->sigalgs[i]) &&
+            hs_list_has_u16(peer_sig_algs, cfg->sigalgs[i]) &&
             crypto_scheme_fits_key(key, cfg->sigalgs[i], false))
             return cfg->sigalgs[i];
     return 0;
+}
+
+/* CLIENT_TRAFFIC_SECRET_N or SERVER_TRAFFIC_SECRET_N for a secret a KeyUpdate just made. */
+static void keylog_updated(parley_conn *c, int write, const uint8_t *secret)
+{
+    if (c->keylog13 == NULL)
+        return;
+    bool client_side = (c->role == PARLEY_CLIENT) == (write != 0);
+    char label[48];
+    snprintf(label, sizeof(label), "%s_TRAFFIC_SECRET_%u", client_side ? "CLIENT" : "SERVER",
+             (unsigned)++c->keylog13->generation[write]);
+    trace_keylog(c, label, c->keylog13->client_random, secret, crypto_hash_size(c->hash13));
 }
 
 int hs13_send_key_update(parley_conn *c, bool request_peer)
@@ -280,6 +301,7 @@ int hs13_send_key_update(parley_conn *c, bool request_peer)
     c->key_update_due = false;
     if (tls13_update_secret(c->hash13, c->write_secret, c->write_secret) < 0)
         return conn_fail(c, PARLEY_E_INTERNAL, ALERT_INTERNAL_ERROR, "KeyUpdate failed");
+    keylog_updated(c, 1, c->write_secret);
     return hs13_install(c, 1, c->write_secret, "write keys updated");
 }
 
@@ -292,6 +314,7 @@ static int receive_key_update(parley_conn *c, const uint8_t *body, size_t len)
     if (tls13_update_secret(c->hash13, c->read_secret, c->read_secret) < 0 ||
         hs13_install(c, 0, c->read_secret, "read keys updated") < 0)
         return conn_fail(c, PARLEY_E_INTERNAL, ALERT_INTERNAL_ERROR, "KeyUpdate failed");
+    keylog_updated(c, 0, c->read_secret);
     /* RFC 8446 4.6.3: answered before our next record; sent now, since an idle side may have
      * no next record for a long time while the peer waits to retire its key. */
     if (requested && !c->close_sent)

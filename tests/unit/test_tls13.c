@@ -275,6 +275,45 @@ static void test_key_update(void)
     free_all(c, s, cc, sc);
 }
 
+/* Key log lines of each side, one after another. */
+typedef struct keylog_lines {
+    char text[4096];
+} keylog_lines;
+
+static void collect_keylog(const char *line, void *arg)
+{
+    keylog_lines *k = arg;
+    size_t n = strlen(k->text);
+    snprintf(k->text + n, sizeof(k->text) - n, "%s\n", line);
+}
+
+/* A KeyUpdate's new secrets reach the key log as CLIENT/SERVER_TRAFFIC_SECRET_N (what Wireshark
+ * needs to read on), identical on both sides. */
+static void test_key_update_keylog(void)
+{
+    parley_config *sc = server13("server-ecdsa");
+    parley_config *cc = client13();
+    keylog_lines sk = {{0}}, ck = {{0}};
+    parley_config_set_keylog(sc, collect_keylog, &sk);
+    parley_config_set_keylog(cc, collect_keylog, &ck);
+    parley_conn *c, *s;
+    CHECK(run(cc, sc, NULL, &c, &s));
+    CHECK(parley_key_update(c, 1) == PARLEY_OK); /* the server answers with its own */
+    pump(c, s);
+    CHECK(parley_key_update(c, 0) == PARLEY_OK);
+    pump(c, s);
+    const char *want[] = {"CLIENT_TRAFFIC_SECRET_1 ", "SERVER_TRAFFIC_SECRET_1 ",
+                          "CLIENT_TRAFFIC_SECRET_2 "};
+    for (size_t i = 0; i < 3; i++) {
+        const char *a = strstr(ck.text, want[i]), *b = strstr(sk.text, want[i]);
+        CHECK(a != NULL && b != NULL);
+        if (a != NULL && b != NULL) /* label, client random, secret: the same line */
+            CHECK(strncmp(a, b, strcspn(a, "\n")) == 0 && strcspn(a, "\n") == strcspn(b, "\n"));
+    }
+    CHECK(strstr(ck.text, "SERVER_TRAFFIC_SECRET_2") == NULL);
+    free_all(c, s, cc, sc);
+}
+
 /* TLS 1.3's close_notify closes one direction (RFC 8446 6.1): the server answers after the
  * client's close_notify, then closes. Before 1.3 the same write is refused. */
 static void test_half_close(void)
@@ -536,6 +575,7 @@ int main(void)
     test_resumption();
     test_key_update();
     test_half_close();
+    test_key_update_keylog();
     test_tampered_finished();
     test_bad_binder();
     test_useless_retry();
