@@ -18,27 +18,31 @@
 typedef struct demo_flow {
     const char *title;
     const char *reference;
-    const char *suites;   /* the client's offer */
-    uint16_t max_version; /* the client's highest version; 0: the default (TLS 1.2) */
-    int client_cert;      /* the server asks for a client certificate and the client sends one */
-    int resume;           /* a second TCP connection resuming the previous flow's session */
+    const char *suites; /* the client's offer */
+    /* The client's version range, always explicit: each flow reproduces a reference of a given
+     * protocol version, and the library's default range (now up to TLS 1.3) must not move it. */
+    uint16_t min_version, max_version;
+    int client_cert; /* the server asks for a client certificate and the client sends one */
+    int resume;      /* a second TCP connection resuming the previous flow's session */
 } demo_flow;
 
 /* One row per flow: adding a flow is one line. */
 static const demo_flow flows[] = {
-    {"Full handshake, RSA key exchange", "references 001-003", "TLS_RSA_WITH_AES_128_GCM_SHA256", 0,
-     0, 0},
+    {"Full handshake, RSA key exchange", "references 001-003", "TLS_RSA_WITH_AES_128_GCM_SHA256",
+     PARLEY_TLS1_2, PARLEY_TLS1_2, 0, 0},
     {"ECDHE_RSA with a chain of three (leaf, intermediate, root)", "reference 004, in TLS 1.2",
-     "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", 0, 0, 0},
-    {"ECDHE_ECDSA", "RFC 8422", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", 0, 0, 0},
+     "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", PARLEY_TLS1_2, PARLEY_TLS1_2, 0, 0},
+    {"ECDHE_ECDSA", "RFC 8422", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", PARLEY_TLS1_2,
+     PARLEY_TLS1_2, 0, 0},
     {"TLS 1.1 offered in a TLS 1.0 record, ECDHE_RSA, AES-128-CBC", "reference 004",
      "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA,"
      "TLS_RSA_WITH_AES_128_CBC_SHA,TLS_RSA_WITH_AES_256_CBC_SHA",
-     PARLEY_TLS1_1, 0, 0},
+     PARLEY_TLS1_0, PARLEY_TLS1_1, 0, 0},
     {"Client certificate, TLS 1.0, RSA key exchange, RC4", "references 000 and 003",
-     "TLS_RSA_WITH_RC4_128_SHA", PARLEY_TLS1_0, 1, 0},
+     "TLS_RSA_WITH_RC4_128_SHA", PARLEY_TLS1_0, PARLEY_TLS1_0, 1, 0},
     {"Second connection resumes that session (session ID, abbreviated handshake)",
-     "reference 000 steps 10-13, reference 001", "TLS_RSA_WITH_RC4_128_SHA", PARLEY_TLS1_0, 1, 1},
+     "reference 000 steps 10-13, reference 001", "TLS_RSA_WITH_RC4_128_SHA", PARLEY_TLS1_0,
+     PARLEY_TLS1_0, 1, 1},
 };
 #define FLOW_COUNT (sizeof(flows) / sizeof(flows[0]))
 
@@ -122,8 +126,7 @@ static void run_flow(const demo_flow *f, const demo_certs *certs, const char *ca
     if (parley_config_set_ca_file(cfg, ca_file) != PARLEY_OK ||
         parley_config_set_session_tickets(cfg, 0) != PARLEY_OK ||
         parley_config_set_ciphers(cfg, f->suites) != PARLEY_OK ||
-        (f->max_version != 0 &&
-         parley_config_set_versions(cfg, PARLEY_TLS1_0, f->max_version) != PARLEY_OK) ||
+        parley_config_set_versions(cfg, f->min_version, f->max_version) != PARLEY_OK ||
         (f->client_cert && parley_config_add_certificate_pem(
                                cfg, certs->client_chain, strlen(certs->client_chain),
                                certs->client_key, strlen(certs->client_key)) != PARLEY_OK)) {
