@@ -542,6 +542,17 @@ static void decode_new_session_ticket(const uint8_t *body, size_t len, uint16_t 
     add(f, "ticket", "%zu bytes", m.ticket.len);
 }
 
+void trace_fields_prepend(trace_fields *f, const char *name, const char *value)
+{
+    size_t before = f->count;
+    add(f, name, "%s", value);
+    if (f->count == before)
+        return;
+    parley_trace_field added = f->field[before];
+    memmove(&f->field[1], &f->field[0], before * sizeof(f->field[0]));
+    f->field[0] = added;
+}
+
 void trace_decode_handshake(uint8_t type, const uint8_t *body, size_t len, uint16_t version,
                             trace_fields *f)
 {

@@ -54,6 +54,26 @@ void trace_record(parley_conn *c, int outgoing, const uint8_t *header)
     emit(c, &ev);
 }
 
+/* TLS 1.3 encrypts most of the handshake: each such message says under which traffic keys, so a
+ * diagram shows what an observer of the wire could not read. The record layer of that direction
+ * still holds those keys here: the sender traces after sealing, the receiver before handling. */
+static void add_protection(const parley_conn *c, int outgoing, trace_fields *f)
+{
+    const record_state *rs = outgoing ? &c->write : &c->read;
+    uint32_t epoch = c->epoch13[outgoing ? 1 : 0];
+    if (rs->kind != RECORD_TLS13 || epoch == EPOCH13_NONE)
+        return;
+    char text[96];
+    if (epoch == EPOCH13_HANDSHAKE)
+        snprintf(text, sizeof(text), "under the handshake traffic keys");
+    else if (epoch == EPOCH13_APPLICATION)
+        snprintf(text, sizeof(text), "under the application traffic keys");
+    else
+        snprintf(text, sizeof(text), "under the application traffic keys, KeyUpdate %u",
+                 (unsigned)(epoch - EPOCH13_APPLICATION));
+    trace_fields_prepend(f, "encrypted", text);
+}
+
 void trace_handshake(parley_conn *c, int outgoing, const uint8_t *data, size_t len)
 {
     if (!trace_on(c))
@@ -67,6 +87,7 @@ void trace_handshake(parley_conn *c, int outgoing, const uint8_t *data, size_t l
         if (body == NULL)
             break;
         trace_decode_handshake(type, body, body_len, c->version, &fields);
+        add_protection(c, outgoing, &fields);
         parley_trace_event ev;
         memset(&ev, 0, sizeof(ev));
         ev.kind = PARLEY_TRACE_MESSAGE;
@@ -75,6 +96,11 @@ void trace_handshake(parley_conn *c, int outgoing, const uint8_t *data, size_t l
         ev.handshake_type = type;
         ev.length = body_len;
         ev.name = hs_message_name(type);
+        /* A HelloRetryRequest is a ServerHello with a special random (RFC 8446 4.1.3): named
+         * for what it is. */
+        if (type == HS_SERVER_HELLO && body_len >= 2 + 32 &&
+            memcmp(body + 2, hs_hrr_random, 32) == 0)
+            ev.name = "HelloRetryRequest";
         ev.fields = fields.field;
         ev.field_count = fields.count;
         emit(c, &ev);
