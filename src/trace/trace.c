@@ -57,21 +57,27 @@ void trace_record(parley_conn *c, int outgoing, const uint8_t *header)
 /* TLS 1.3 encrypts most of the handshake: each such message says under which traffic keys, so a
  * diagram shows what an observer of the wire could not read. The record layer of that direction
  * still holds those keys here: the sender traces after sealing, the receiver before handling. */
-static void add_protection(const parley_conn *c, int outgoing, trace_fields *f)
+static bool protection(const parley_conn *c, int outgoing, char *text, size_t cap)
 {
     const record_state *rs = outgoing ? &c->write : &c->read;
     uint32_t epoch = c->epoch13[outgoing ? 1 : 0];
     if (rs->kind != RECORD_TLS13 || epoch == EPOCH13_NONE)
-        return;
-    char text[96];
+        return false;
     if (epoch == EPOCH13_HANDSHAKE)
-        snprintf(text, sizeof(text), "under the handshake traffic keys");
+        snprintf(text, cap, "under the handshake traffic keys");
     else if (epoch == EPOCH13_APPLICATION)
-        snprintf(text, sizeof(text), "under the application traffic keys");
+        snprintf(text, cap, "under the application traffic keys");
     else
-        snprintf(text, sizeof(text), "under the application traffic keys, KeyUpdate %u",
+        snprintf(text, cap, "under the application traffic keys, KeyUpdate %u",
                  (unsigned)(epoch - EPOCH13_APPLICATION));
-    trace_fields_prepend(f, "encrypted", text);
+    return true;
+}
+
+static void add_protection(const parley_conn *c, int outgoing, trace_fields *f)
+{
+    char text[96];
+    if (protection(c, outgoing, text, sizeof(text)))
+        trace_fields_prepend(f, "encrypted", text);
 }
 
 void trace_handshake(parley_conn *c, int outgoing, const uint8_t *data, size_t len)
@@ -112,8 +118,8 @@ void trace_content(parley_conn *c, int outgoing, uint8_t content_type, const uin
 {
     if (!trace_on(c))
         return;
-    parley_trace_field field[2];
-    char level[16], length[32];
+    parley_trace_field field[3];
+    char level[16], length[32], keys[96];
     parley_trace_event ev;
     memset(&ev, 0, sizeof(ev));
     ev.kind = PARLEY_TRACE_MESSAGE;
@@ -132,6 +138,10 @@ void trace_content(parley_conn *c, int outgoing, uint8_t content_type, const uin
         field[0] = (parley_trace_field){"length", length};
         ev.field_count = 1;
     }
+    /* In TLS 1.3 an alert is protected too once keys are on (a ChangeCipherSpec never is).
+     * Last, since renderers and callers find an alert's level first. */
+    if (content_type != CT_CHANGE_CIPHER_SPEC && protection(c, outgoing, keys, sizeof(keys)))
+        field[ev.field_count++] = (parley_trace_field){"encrypted", keys};
     emit(c, &ev);
 }
 
