@@ -301,7 +301,7 @@ static void decode_server_hello(const uint8_t *body, size_t len, trace_fields *f
             add(f, "supported_versions", "0x%04x", m.selected_version);
     }
     if (m.has_key_share && m.is_hrr)
-        add(f, "key_share", "%s (the group the server asks a share for)",
+        add(f, "key_share", "%s (the group it wants a share for)",
             group_text(m.key_share_group, group, sizeof(group)));
     else if (m.has_key_share)
         add(f, "key_share", "%s (%zu bytes)", group_text(m.key_share_group, group, sizeof(group)),

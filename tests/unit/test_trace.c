@@ -354,7 +354,7 @@ static void test_tls13(void)
     CHECK(equals(field(log, PARLEY_SERVER, "ClientHello", "psk_key_exchange_modes"),
                  "1: psk_dhe_ke"));
     CHECK(equals(field(log, PARLEY_CLIENT, "HelloRetryRequest", "key_share"),
-                 "x25519 (the group the server asks a share for)"));
+                 "x25519 (the group it wants a share for)"));
     const char *v = field(log, PARLEY_CLIENT, "HelloRetryRequest", "cookie");
     CHECK(v != NULL && strncmp(v, "32 bytes", 8) == 0);
     CHECK(field(log, PARLEY_CLIENT, "HelloRetryRequest", "encrypted") == NULL);
