@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "handshake/messages.h"
+#include "trace/trace.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -232,6 +233,29 @@ static void fuzz_short_messages(const uint8_t *data, size_t size)
     (void)hs_message_name(size ? data[0] : 0);
 }
 
+/* The trace decoder reads the same untrusted bytes, and walks again what the parsers skip (each
+ * certificate entry's extensions, every key share and PSK identity): it must stay in bounds
+ * and its fields terminated, in each version's form. */
+static void fuzz_trace_decode(const uint8_t *data, size_t size)
+{
+    static const uint8_t types[] = {
+        HS_CLIENT_HELLO,        HS_SERVER_HELLO,
+        HS_NEW_SESSION_TICKET,  HS_ENCRYPTED_EXTENSIONS,
+        HS_CERTIFICATE,         HS_SERVER_KEY_EXCHANGE,
+        HS_CERTIFICATE_REQUEST, HS_CERTIFICATE_VERIFY,
+        HS_CLIENT_KEY_EXCHANGE, HS_FINISHED,
+        HS_KEY_UPDATE,
+    };
+    static const uint16_t versions[] = {0x0301, 0x0303, 0x0304};
+    static trace_fields fields;
+    for (size_t t = 0; t < sizeof(types); t++)
+        for (size_t v = 0; v < sizeof(versions) / sizeof(versions[0]); v++) {
+            trace_decode_handshake(types[t], data, size, versions[v], &fields);
+            for (size_t f = 0; f < fields.count; f++)
+                require(strlen(fields.field[f].value) < sizeof(fields.store));
+        }
+}
+
 /* Each parser reads from an exact-size heap copy so ASan catches a read past the end. */
 static void fuzz_every_parser(const uint8_t *input, size_t size)
 {
@@ -251,6 +275,7 @@ static void fuzz_every_parser(const uint8_t *input, size_t size)
     }
     fuzz_new_session_ticket(data, size);
     fuzz_short_messages(data, size);
+    fuzz_trace_decode(data, size);
     free(data);
 }
 

@@ -18,27 +18,45 @@
 typedef struct demo_flow {
     const char *title;
     const char *reference;
-    const char *suites;   /* the client's offer */
-    uint16_t max_version; /* the client's highest version; 0: the default (TLS 1.2) */
-    int client_cert;      /* the server asks for a client certificate and the client sends one */
-    int resume;           /* a second TCP connection resuming the previous flow's session */
+    const char *suites; /* the client's offer */
+    /* The client's version range, always explicit: each flow reproduces a reference of a given
+     * protocol version, and the library's default range (now up to TLS 1.3) must not move it. */
+    uint16_t min_version, max_version;
+    int client_cert; /* the server asks for a client certificate and the client sends one */
+    int resume;      /* a second TCP connection resuming the previous flow's session */
+    /* TLS 1.3 flows: the RFC 8446 server, tickets on (its only resumption), and the client's
+     * groups and the groups its first hello carries shares for (NULL: the library's default). */
+    int tls13;
+    const char *groups, *key_shares;
+    int hello_retry; /* the server must ask for another share: checked in the trace */
 } demo_flow;
+
+#define TLS13_SUITES "TLS_AES_128_GCM_SHA256,TLS_AES_256_GCM_SHA384,TLS_CHACHA20_POLY1305_SHA256"
 
 /* One row per flow: adding a flow is one line. */
 static const demo_flow flows[] = {
-    {"Full handshake, RSA key exchange", "references 001-003", "TLS_RSA_WITH_AES_128_GCM_SHA256", 0,
-     0, 0},
+    {"Full handshake, RSA key exchange", "references 001-003", "TLS_RSA_WITH_AES_128_GCM_SHA256",
+     PARLEY_TLS1_2, PARLEY_TLS1_2, 0, 0, 0, NULL, NULL, 0},
     {"ECDHE_RSA with a chain of three (leaf, intermediate, root)", "reference 004, in TLS 1.2",
-     "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", 0, 0, 0},
-    {"ECDHE_ECDSA", "RFC 8422", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", 0, 0, 0},
+     "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", PARLEY_TLS1_2, PARLEY_TLS1_2, 0, 0, 0, NULL, NULL, 0},
+    {"ECDHE_ECDSA", "RFC 8422", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", PARLEY_TLS1_2,
+     PARLEY_TLS1_2, 0, 0, 0, NULL, NULL, 0},
     {"TLS 1.1 offered in a TLS 1.0 record, ECDHE_RSA, AES-128-CBC", "reference 004",
      "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA,"
      "TLS_RSA_WITH_AES_128_CBC_SHA,TLS_RSA_WITH_AES_256_CBC_SHA",
-     PARLEY_TLS1_1, 0, 0},
+     PARLEY_TLS1_0, PARLEY_TLS1_1, 0, 0, 0, NULL, NULL, 0},
     {"Client certificate, TLS 1.0, RSA key exchange, RC4", "references 000 and 003",
-     "TLS_RSA_WITH_RC4_128_SHA", PARLEY_TLS1_0, 1, 0},
+     "TLS_RSA_WITH_RC4_128_SHA", PARLEY_TLS1_0, PARLEY_TLS1_0, 1, 0, 0, NULL, NULL, 0},
     {"Second connection resumes that session (session ID, abbreviated handshake)",
-     "reference 000 steps 10-13, reference 001", "TLS_RSA_WITH_RC4_128_SHA", PARLEY_TLS1_0, 1, 1},
+     "reference 000 steps 10-13, reference 001", "TLS_RSA_WITH_RC4_128_SHA", PARLEY_TLS1_0,
+     PARLEY_TLS1_0, 1, 1, 0, NULL, NULL, 0},
+    {"TLS 1.3 full handshake, X25519, RSA-PSS, a ticket", "RFC 8446 2", TLS13_SUITES, PARLEY_TLS1_3,
+     PARLEY_TLS1_3, 0, 0, 1, "x25519,secp256r1", "x25519", 0},
+    {"TLS 1.3 resumption with that ticket (PSK + X25519)", "RFC 8446 2.2", TLS13_SUITES,
+     PARLEY_TLS1_3, PARLEY_TLS1_3, 0, 1, 1, "x25519,secp256r1", "x25519", 0},
+    /* The client supports X25519 but guessed P-256 for its one share; the server wants X25519. */
+    {"TLS 1.3 HelloRetryRequest: P-256 share, server wants X25519", "RFC 8446 2.1", TLS13_SUITES,
+     PARLEY_TLS1_3, PARLEY_TLS1_3, 0, 0, 1, "secp256r1,x25519", "secp256r1", 1},
 };
 #define FLOW_COUNT (sizeof(flows) / sizeof(flows[0]))
 
@@ -49,6 +67,7 @@ typedef struct demo_server {
     /* For the client-certificate flows only: asking every client would put a CertificateRequest
      * and an empty Certificate into the flows of references 001-004, which have neither. */
     parley_config *auth_cfg;
+    parley_config *cfg13;               /* the TLS 1.3 flows' server, with its own ticket keys */
     parley_trace_log *logs[FLOW_COUNT]; /* flow i's connection logs into logs[i] */
     char client_seen[FLOW_COUNT][320];  /* the client certificate the server verified, or "" */
 } demo_server;
@@ -61,8 +80,10 @@ static void *serve(void *arg)
         if (fd < 0)
             break;
         tool_nodelay(fd);
-        parley_conn *c =
-            parley_conn_new(flows[i].client_cert ? s->auth_cfg : s->cfg, PARLEY_SERVER);
+        parley_conn *c = parley_conn_new(flows[i].client_cert ? s->auth_cfg
+                                         : flows[i].tls13     ? s->cfg13
+                                                              : s->cfg,
+                                         PARLEY_SERVER);
         s->client_seen[i][0] = '\0';
         if (c != NULL)
             parley_conn_set_trace(c, parley_trace_log_add, s->logs[i]);
@@ -118,12 +139,14 @@ static void run_flow(const demo_flow *f, const demo_certs *certs, const char *ca
     snprintf(portstr, sizeof(portstr), "%d", port);
     /* Connected before anything can fail: the server thread waits in accept for every flow. */
     int fd = tool_connect("127.0.0.1", portstr, 10);
-    /* Session IDs, as in the references: no tickets, so no NewSessionTicket in the drawings. */
+    /* Session IDs, as in the references: no tickets, so no NewSessionTicket in their drawings.
+     * TLS 1.3 resumes only from tickets. */
     if (parley_config_set_ca_file(cfg, ca_file) != PARLEY_OK ||
-        parley_config_set_session_tickets(cfg, 0) != PARLEY_OK ||
+        parley_config_set_session_tickets(cfg, f->tls13) != PARLEY_OK ||
+        (f->groups && parley_config_set_groups(cfg, f->groups) != PARLEY_OK) ||
+        (f->key_shares && parley_config_set_key_shares(cfg, f->key_shares) != PARLEY_OK) ||
         parley_config_set_ciphers(cfg, f->suites) != PARLEY_OK ||
-        (f->max_version != 0 &&
-         parley_config_set_versions(cfg, PARLEY_TLS1_0, f->max_version) != PARLEY_OK) ||
+        parley_config_set_versions(cfg, f->min_version, f->max_version) != PARLEY_OK ||
         (f->client_cert && parley_config_add_certificate_pem(
                                cfg, certs->client_chain, strlen(certs->client_chain),
                                certs->client_key, strlen(certs->client_key)) != PARLEY_OK)) {
@@ -197,9 +220,26 @@ static void print_result(const flow_result *res, const demo_flow *f, const char 
     if (f->client_cert)
         printf("   client    %s, as verified by the server%s\n", client_seen,
                res->resumed ? " (in the first connection)" : "");
-    if (f->resume)
+    if (f->hello_retry)
+        printf("   retried   yes: a HelloRetryRequest for %s, then a second ClientHello\n",
+               res->group);
+    if (f->resume && f->tls13 && res->resumed)
+        printf("   resumed   yes: PSK from the ticket, no certificates, a fresh %s exchange\n",
+               res->group);
+    else if (f->resume)
         printf("   resumed   %s\n", res->resumed ? "yes: no certificates, no key exchange" : "no");
     printf("   received  %zu bytes of HTTP\n   ok\n\n", res->bytes);
+}
+
+/* Whether a message of that name is in the log: what a flow shows that the API does not say. */
+static int logged(const parley_trace_log *log, const char *name)
+{
+    for (size_t i = 0; i < parley_trace_log_count(log); i++) {
+        const parley_trace_event *ev = parley_trace_log_get(log, i);
+        if (ev->kind == PARLEY_TRACE_MESSAGE && strcmp(ev->name, name) == 0)
+            return 1;
+    }
+    return 0;
 }
 
 /* Writes flow i's diagram as DIR/flow-N.html and adds it to the index. */
@@ -255,6 +295,14 @@ int cmd_demo(int argc, char **argv)
     parley_config_set_ciphers(server.auth_cfg, "TLS_RSA_WITH_RC4_128_SHA");
     parley_config_set_client_ca_file(server.auth_cfg, ca_file, 1);
     parley_config_set_client_auth(server.auth_cfg, PARLEY_CLIENT_AUTH_REQUIRED);
+    /* RFC 8446's server: TLS 1.3 only, the RSA chain (so CertificateVerify is RSA-PSS), X25519
+     * preferred (a client without an X25519 share gets a HelloRetryRequest), tickets by default. */
+    server.cfg13 = parley_config_new();
+    parley_config_add_certificate_pem(server.cfg13, certs.rsa_chain, strlen(certs.rsa_chain),
+                                      certs.rsa_key, strlen(certs.rsa_key));
+    parley_config_set_versions(server.cfg13, PARLEY_TLS1_3, PARLEY_TLS1_3);
+    parley_config_set_ciphers(server.cfg13, TLS13_SUITES);
+    parley_config_set_groups(server.cfg13, "x25519,secp256r1");
     server.listen_fd = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in addr = {0};
     addr.sin_family = AF_INET;
@@ -290,6 +338,10 @@ int cmd_demo(int argc, char **argv)
             res.ok = 0;
             snprintf(res.failure, sizeof(res.failure), "the server saw no client certificate");
         }
+        if (flows[i].hello_retry && res.ok && !logged(server.logs[i], "HelloRetryRequest")) {
+            res.ok = 0;
+            snprintf(res.failure, sizeof(res.failure), "the server sent no HelloRetryRequest");
+        }
         print_result(&res, &flows[i], server.client_seen[i]);
         passed += (size_t)res.ok;
     }
@@ -317,6 +369,7 @@ int cmd_demo(int argc, char **argv)
     close(server.listen_fd);
     parley_config_free(server.cfg);
     parley_config_free(server.auth_cfg);
+    parley_config_free(server.cfg13);
     unlink(ca_file);
     democerts_free(&certs);
     printf("%zu of %zu flows succeeded\n", passed, FLOW_COUNT);

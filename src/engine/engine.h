@@ -179,6 +179,8 @@ struct parley_conn {
     uint8_t read_secret[CRYPTO_MAX_HASH], write_secret[CRYPTO_MAX_HASH];
     uint8_t res_master[CRYPTO_MAX_HASH];
     crypto_hash_alg hash13;
+    /* For the trace: the TLS 1.3 traffic keys protecting reading [0] and writing [1]. */
+    uint32_t epoch13[2];
     bool key_update_due; /* the peer asked for one: ours goes before our next record */
     uint8_t *post_msg;   /* a post-handshake message arriving in pieces */
     size_t post_len;
@@ -201,6 +203,12 @@ struct parley_conn {
      * allocation failed too (parley_error_message then says "out of memory"). */
     char *error_message;
 };
+
+/* Values of parley_conn.epoch13: none, the handshake traffic keys, the first application
+ * traffic keys; each KeyUpdate adds one. */
+#define EPOCH13_NONE        0
+#define EPOCH13_HANDSHAKE   1
+#define EPOCH13_APPLICATION 2
 
 /* The handshake completed (the connection may have been closed since). */
 static inline bool conn_established(const parley_conn *c)

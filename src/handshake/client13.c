@@ -183,6 +183,9 @@ static int client13_hello_retry(parley_conn *c, const hs_server_hello *sh,
         hs->cookie_len = sh->cookie.len;
     }
     c->version = PARLEY_TLS1_3;
+    /* RFC 8446 5.1: every record after the initial ClientHello says TLS 1.2, the compatibility
+     * ChangeCipherSpec sent just below included (client_send_hello sets it only later). */
+    c->record_version = PARLEY_TLS1_2;
     if (hs_set_suite(c, suite) < 0 || hs13_transcript_restart(c) < 0 ||
         transcript_add_current(c) < 0)
         return -1;

@@ -121,6 +121,17 @@ int hs13_install(parley_conn *c, int dir, const uint8_t *secret, const char *wha
                          "deriving traffic keys failed");
     int rc = conn_install_keys(c, dir, &keys, what);
     crypto_wipe(&keys, sizeof(keys));
+    /* The trace marks each protected message with the keys it travelled under: the handshake
+     * secrets live in hs, the application ones (and their KeyUpdate successors) do not. */
+    uint32_t *epoch = &c->epoch13[dir ? 1 : 0];
+    bool handshake =
+        c->hs != NULL && (secret == c->hs->c_hs_traffic || secret == c->hs->s_hs_traffic);
+    if (handshake)
+        *epoch = EPOCH13_HANDSHAKE;
+    else if (*epoch < EPOCH13_APPLICATION)
+        *epoch = EPOCH13_APPLICATION;
+    else if (*epoch < UINT32_MAX)
+        (*epoch)++;
     return rc;
 }
 

@@ -89,6 +89,22 @@ static const char *group_namer(uint16_t id)
     return strcmp(name, "unknown") == 0 ? NULL : name;
 }
 
+static const char *version_namer(uint16_t id)
+{
+    const char *name = parley_version_name(id);
+    return strcmp(name, "unknown") == 0 ? NULL : name;
+}
+
+/* A group's name, or its number in hex in buf. */
+static const char *group_text(uint16_t id, char *buf, size_t cap)
+{
+    const char *name = group_namer(id);
+    if (name != NULL)
+        return name;
+    snprintf(buf, cap, "0x%04x", id);
+    return buf;
+}
+
 /* "N: a, b, 0x1234" for a wire-form u16 list; unknown values in hex. */
 static void add_u16_list(trace_fields *f, const char *name, span list, u16_namer namer)
 {
@@ -139,6 +155,71 @@ static void add_random_and_session(trace_fields *f, const uint8_t random[32], sp
     }
 }
 
+/* "N: x25519 (32 bytes), ..." from the client_shares list, every entry (the parsed struct
+ * holds only the first HS_MAX_KEY_SHARES). */
+static void add_key_shares(trace_fields *f, span wire)
+{
+    char buf[1024], group[16];
+    size_t count = 0, n = 0;
+    buf[0] = '\0';
+    reader r = reader_init(wire.p, wire.len);
+    while (r.left > 0) {
+        uint16_t id = reader_u16(&r);
+        span key = reader_vector(&r, 2, 1, 0xffff);
+        if (r.failed)
+            break;
+        count++;
+        if (n < sizeof(buf)) {
+            int w = snprintf(buf + n, sizeof(buf) - n, ", %s (%zu bytes)",
+                             group_text(id, group, sizeof(group)), key.len);
+            if (w > 0)
+                n += (size_t)w;
+        }
+    }
+    add(f, "key_share", "%zu%s%s", count, count ? ":" : "", count ? buf + 1 : "");
+}
+
+static void add_psk_modes(trace_fields *f, span modes)
+{
+    char buf[512];
+    size_t n = (size_t)snprintf(buf, sizeof(buf), "%zu", modes.len);
+    for (size_t i = 0; i < modes.len && n < sizeof(buf); i++) {
+        uint8_t mode = modes.p[i];
+        const char *name = mode == 0 ? "psk_ke" : mode == 1 ? "psk_dhe_ke" : NULL;
+        int w = name ? snprintf(buf + n, sizeof(buf) - n, "%s%s", i ? ", " : ": ", name)
+                     : snprintf(buf + n, sizeof(buf) - n, "%s%u", i ? ", " : ": ", mode);
+        if (w < 0)
+            break;
+        n += (size_t)w;
+    }
+    add(f, "psk_key_exchange_modes", "%s", buf);
+}
+
+/* The offered PSKs: the identities (a ticket each, for parley) and their binders, which prove
+ * the client holds the ticket's secret. */
+static void add_psk_offer(trace_fields *f, const hs_client_hello *m)
+{
+    size_t count = 0;
+    reader r = reader_init(m->psk_identities_wire.p, m->psk_identities_wire.len);
+    while (r.left > 0) {
+        reader_vector(&r, 2, 1, 0xffff);
+        reader_u32(&r);
+        if (r.failed)
+            break;
+        count++;
+    }
+    if (m->n_psk == 0)
+        return;
+    if (count == 1)
+        add(f, "pre_shared_key", "1 identity: a ticket of %zu bytes, obfuscated age 0x%08x",
+            m->psk[0].identity.len, (unsigned)m->psk[0].obfuscated_ticket_age);
+    else
+        add(f, "pre_shared_key", "%zu identities, the first a ticket of %zu bytes", count,
+            m->psk[0].identity.len);
+    add(f, "binder", "%zu bytes (HMAC of the hello so far, keyed from the ticket's PSK)",
+        m->psk[0].binder.len);
+}
+
 static void decode_client_hello(const uint8_t *body, size_t len, trace_fields *f)
 {
     hs_client_hello m;
@@ -168,6 +249,20 @@ static void decode_client_hello(const uint8_t *body, size_t len, trace_fields *f
         add(f, "extended_master_secret", "yes");
     if (m.has_session_ticket)
         add(f, "session_ticket", "%zu bytes", m.session_ticket.len);
+    if (m.has_supported_versions)
+        add_u16_list(f, "supported_versions", m.supported_versions, version_namer);
+    if (m.has_key_share)
+        add_key_shares(f, m.key_shares_wire);
+    if (m.has_psk_modes)
+        add_psk_modes(f, m.psk_modes);
+    if (m.has_cookie)
+        add(f, "cookie", "%zu bytes", m.cookie.len);
+    if (m.has_early_data)
+        add(f, "early_data", "offered");
+    if (m.has_post_handshake_auth)
+        add(f, "post_handshake_auth", "yes");
+    if (m.has_pre_shared_key)
+        add_psk_offer(f, &m);
 }
 
 static void decode_server_hello(const uint8_t *body, size_t len, trace_fields *f)
@@ -197,9 +292,46 @@ static void decode_server_hello(const uint8_t *body, size_t len, trace_fields *f
         add(f, "extended_master_secret", "yes");
     if (m.has_session_ticket)
         add(f, "session_ticket", "yes");
+    char group[16];
+    if (m.has_supported_version) {
+        const char *v = version_namer(m.selected_version);
+        if (v)
+            add(f, "supported_versions", "%s", v);
+        else
+            add(f, "supported_versions", "0x%04x", m.selected_version);
+    }
+    if (m.has_key_share && m.is_hrr)
+        add(f, "key_share", "%s (the group it wants a share for)",
+            group_text(m.key_share_group, group, sizeof(group)));
+    else if (m.has_key_share)
+        add(f, "key_share", "%s (%zu bytes)", group_text(m.key_share_group, group, sizeof(group)),
+            m.key_share_key.len);
+    if (m.has_pre_shared_key)
+        add(f, "pre_shared_key", "identity %u accepted", m.selected_identity);
+    if (m.has_cookie)
+        add(f, "cookie", "%zu bytes (to be sent back in the second ClientHello)", m.cookie.len);
 }
 
-static void decode_certificate(const uint8_t *body, size_t len, trace_fields *f)
+static void decode_encrypted_extensions(const uint8_t *body, size_t len, trace_fields *f)
+{
+    hs_encrypted_extensions m;
+    if (hs_parse_encrypted_extensions(body, len, &m) != 0) {
+        add(f, "error", "does not parse");
+        return;
+    }
+    if (m.has_server_name)
+        add(f, "server_name", "acknowledged");
+    if (m.has_groups)
+        add_u16_list(f, "supported_groups", m.groups, group_namer);
+    if (m.has_alpn)
+        add(f, "alpn", "%.*s", (int)m.alpn_protocol.len, (const char *)m.alpn_protocol.p);
+    if (m.has_early_data)
+        add(f, "early_data", "accepted");
+    if (!m.has_server_name && !m.has_groups && !m.has_alpn && !m.has_early_data)
+        add(f, "extensions", "none");
+}
+
+static void add_certificates(trace_fields *f, size_t count, const span *certs)
 {
     static const char *const names[][4] = {
         {"certificate[0]", "issuer[0]", "key[0]", "valid[0]"},
@@ -207,16 +339,11 @@ static void decode_certificate(const uint8_t *body, size_t len, trace_fields *f)
         {"certificate[2]", "issuer[2]", "key[2]", "valid[2]"},
         {"certificate[3]", "issuer[3]", "key[3]", "valid[3]"},
     };
-    hs_certificate m;
-    if (hs_parse_certificate(body, len, &m) != 0) {
-        add(f, "error", "does not parse");
-        return;
-    }
-    add(f, "certificates", "%zu", m.count);
-    for (size_t i = 0; i < m.count && i < 4; i++) {
+    add(f, "certificates", "%zu", count);
+    for (size_t i = 0; i < count && i < 4; i++) {
         x509_summary s;
-        if (x509_describe(m.certs[i].p, m.certs[i].len, &s) < 0) {
-            add(f, names[i][0], "does not parse (%zu bytes)", m.certs[i].len);
+        if (x509_describe(certs[i].p, certs[i].len, &s) < 0) {
+            add(f, names[i][0], "does not parse (%zu bytes)", certs[i].len);
             continue;
         }
         add(f, names[i][0], "%s", s.subject);
@@ -224,6 +351,73 @@ static void decode_certificate(const uint8_t *body, size_t len, trace_fields *f)
         add(f, names[i][2], "%s", s.key);
         add(f, names[i][3], "%s to %s", s.not_before, s.not_after);
     }
+}
+
+/* The extensions of each CertificateEntry (OCSP status, SCTs), which the parser checks and
+ * skips: walked again here, through the reader, only to name them. */
+static void add_entry_extensions(trace_fields *f, const uint8_t *body, size_t len)
+{
+    char buf[512];
+    size_t n = 0, entry = 0, with = 0;
+    buf[0] = '\0';
+    reader r = reader_init(body, len);
+    reader_vector(&r, 1, 0, 255);
+    reader list = reader_sub(&r, 3, 0, 0xffffff);
+    while (list.left > 0) {
+        reader_vector(&list, 3, 1, 0xffffff);
+        reader exts = reader_sub(&list, 2, 0, 0xffff);
+        if (list.failed)
+            break;
+        while (exts.left > 0) {
+            uint16_t type = reader_u16(&exts);
+            reader_vector(&exts, 2, 0, 0xffff);
+            if (exts.failed)
+                break;
+            const char *name = type == 5    ? "status_request"
+                               : type == 18 ? "signed_certificate_timestamp"
+                                            : NULL;
+            int w = name ? snprintf(buf + n, sizeof(buf) - n, "%s[%zu] %s", with ? ", " : "", entry,
+                                    name)
+                         : snprintf(buf + n, sizeof(buf) - n, "%s[%zu] %u", with ? ", " : "", entry,
+                                    type);
+            if (w > 0 && (size_t)w < sizeof(buf) - n) {
+                n += (size_t)w;
+                with++;
+            }
+        }
+        entry++;
+    }
+    if (with == 0)
+        add(f, "entry_extensions", "none");
+    else
+        add(f, "entry_extensions", "%s", buf);
+}
+
+static void decode_certificate(const uint8_t *body, size_t len, uint16_t version, trace_fields *f)
+{
+    if (version == PARLEY_TLS1_3) {
+        hs_certificate13 m;
+        if (hs_parse_certificate13(body, len, &m) != 0) {
+            add(f, "error", "does not parse");
+            return;
+        }
+        if (m.context.len == 0) {
+            add(f, "request_context", "empty");
+        } else {
+            char buf[520];
+            hex(m.context.p, m.context.len, buf, sizeof(buf));
+            add(f, "request_context", "%s", buf);
+        }
+        add_certificates(f, m.count, m.certs);
+        add_entry_extensions(f, body, len);
+        return;
+    }
+    hs_certificate m;
+    if (hs_parse_certificate(body, len, &m) != 0) {
+        add(f, "error", "does not parse");
+        return;
+    }
+    add_certificates(f, m.count, m.certs);
 }
 
 static void decode_server_key_exchange(const uint8_t *body, size_t len, uint16_t version,
@@ -250,35 +444,12 @@ static void decode_server_key_exchange(const uint8_t *body, size_t len, uint16_t
     add(f, "signature", "%zu bytes", m.signature.len);
 }
 
-static void decode_certificate_request(const uint8_t *body, size_t len, uint16_t version,
-                                       trace_fields *f)
+/* The names, not their size: they decide which certificate a client may send. */
+static void add_ca_names(trace_fields *f, span ca_names)
 {
-    hs_certificate_request m;
-    if (hs_parse_certificate_request(body, len, version >= PARLEY_TLS1_2, &m) != 0) {
-        add(f, "error", "does not parse");
-        return;
-    }
     char buf[1024];
-    size_t n = (size_t)snprintf(buf, sizeof(buf), "%zu", m.cert_types.len);
-    for (size_t i = 0; i < m.cert_types.len && n < sizeof(buf); i++) {
-        uint8_t t = m.cert_types.p[i];
-        const char *name = t == 1    ? "rsa_sign"
-                           : t == 2  ? "dss_sign"
-                           : t == 64 ? "ecdsa_sign"
-                                     : NULL;
-        int w = name ? snprintf(buf + n, sizeof(buf) - n, "%s%s", i ? ", " : ": ", name)
-                     : snprintf(buf + n, sizeof(buf) - n, "%s%u", i ? ", " : ": ", t);
-        if (w < 0)
-            break;
-        n += (size_t)w;
-    }
-    add(f, "certificate_types", "%s", buf);
-    if (m.has_sig_algs)
-        add_u16_list(f, "signature_algorithms", m.sig_algs, scheme_name);
-    /* The names, not their size: they decide which certificate a client may send. */
-    reader r = reader_init(m.ca_names.p, m.ca_names.len);
-    size_t count = 0;
-    n = 0;
+    reader r = reader_init(ca_names.p, ca_names.len);
+    size_t count = 0, n = 0;
     buf[0] = '\0';
     while (r.left > 0) {
         span der = reader_vector(&r, 2, 1, 0xffff);
@@ -301,6 +472,87 @@ static void decode_certificate_request(const uint8_t *body, size_t len, uint16_t
         add(f, "certificate_authorities", "%zu: %s (+%zu more)", count, buf, count - 2);
 }
 
+static void decode_certificate_request(const uint8_t *body, size_t len, uint16_t version,
+                                       trace_fields *f)
+{
+    if (version == PARLEY_TLS1_3) {
+        hs_certificate_request13 m;
+        if (hs_parse_certificate_request13(body, len, &m) != 0) {
+            add(f, "error", "does not parse");
+            return;
+        }
+        if (m.context.len == 0)
+            add(f, "request_context", "empty");
+        else
+            add(f, "request_context", "%zu bytes", m.context.len);
+        add_u16_list(f, "signature_algorithms", m.sig_algs, scheme_name);
+        add_ca_names(f, m.has_ca_names ? m.ca_names : (span){NULL, 0});
+        return;
+    }
+    hs_certificate_request m;
+    if (hs_parse_certificate_request(body, len, version >= PARLEY_TLS1_2, &m) != 0) {
+        add(f, "error", "does not parse");
+        return;
+    }
+    char buf[1024];
+    size_t n = (size_t)snprintf(buf, sizeof(buf), "%zu", m.cert_types.len);
+    for (size_t i = 0; i < m.cert_types.len && n < sizeof(buf); i++) {
+        uint8_t t = m.cert_types.p[i];
+        const char *name = t == 1    ? "rsa_sign"
+                           : t == 2  ? "dss_sign"
+                           : t == 64 ? "ecdsa_sign"
+                                     : NULL;
+        int w = name ? snprintf(buf + n, sizeof(buf) - n, "%s%s", i ? ", " : ": ", name)
+                     : snprintf(buf + n, sizeof(buf) - n, "%s%u", i ? ", " : ": ", t);
+        if (w < 0)
+            break;
+        n += (size_t)w;
+    }
+    add(f, "certificate_types", "%s", buf);
+    if (m.has_sig_algs)
+        add_u16_list(f, "signature_algorithms", m.sig_algs, scheme_name);
+    add_ca_names(f, m.ca_names);
+}
+
+static void decode_new_session_ticket(const uint8_t *body, size_t len, uint16_t version,
+                                      trace_fields *f)
+{
+    if (version == PARLEY_TLS1_3) {
+        hs_new_session_ticket13 m;
+        if (hs_parse_new_session_ticket13(body, len, &m) != 0) {
+            add(f, "error", "does not parse");
+            return;
+        }
+        add(f, "lifetime", "%u s", (unsigned)m.lifetime);
+        add(f, "age_add", "0x%08x", (unsigned)m.age_add);
+        char buf[520];
+        hex(m.nonce.p, m.nonce.len, buf, sizeof(buf));
+        add(f, "nonce", "%s", m.nonce.len ? buf : "empty");
+        add(f, "ticket", "%zu bytes", m.ticket.len);
+        if (m.has_early_data)
+            add(f, "early_data", "up to %u bytes", (unsigned)m.max_early_data);
+        return;
+    }
+    hs_new_session_ticket m;
+    if (hs_parse_new_session_ticket(body, len, &m) != 0) {
+        add(f, "error", "does not parse");
+        return;
+    }
+    add(f, "lifetime_hint", "%u s", (unsigned)m.lifetime_hint);
+    add(f, "ticket", "%zu bytes", m.ticket.len);
+}
+
+void trace_fields_prepend(trace_fields *f, const char *name, const char *value)
+{
+    size_t before = f->count;
+    add(f, name, "%s", value);
+    if (f->count == before)
+        return;
+    parley_trace_field added = f->field[before];
+    memmove(&f->field[1], &f->field[0], before * sizeof(f->field[0]));
+    f->field[0] = added;
+}
+
 void trace_decode_handshake(uint8_t type, const uint8_t *body, size_t len, uint16_t version,
                             trace_fields *f)
 {
@@ -314,7 +566,10 @@ void trace_decode_handshake(uint8_t type, const uint8_t *body, size_t len, uint1
         decode_server_hello(body, len, f);
         break;
     case HS_CERTIFICATE:
-        decode_certificate(body, len, f);
+        decode_certificate(body, len, version, f);
+        break;
+    case HS_ENCRYPTED_EXTENSIONS:
+        decode_encrypted_extensions(body, len, f);
         break;
     case HS_SERVER_KEY_EXCHANGE:
         decode_server_key_exchange(body, len, version, f);
@@ -327,20 +582,29 @@ void trace_decode_handshake(uint8_t type, const uint8_t *body, size_t len, uint1
         break;
     case HS_CERTIFICATE_VERIFY: {
         hs_certificate_verify m;
-        if (hs_parse_certificate_verify(body, len, version >= PARLEY_TLS1_2, &m) == 0 &&
-            m.has_scheme && scheme_name(m.scheme))
-            add(f, "signature_algorithm", "%s", scheme_name(m.scheme));
-        add(f, "signature", "%zu bytes", len);
-        break;
-    }
-    case HS_NEW_SESSION_TICKET: {
-        hs_new_session_ticket m;
-        if (hs_parse_new_session_ticket(body, len, &m) != 0) {
+        if (hs_parse_certificate_verify(body, len, version >= PARLEY_TLS1_2, &m) != 0) {
             add(f, "error", "does not parse");
             break;
         }
-        add(f, "lifetime_hint", "%u s", (unsigned)m.lifetime_hint);
-        add(f, "ticket", "%zu bytes", m.ticket.len);
+        if (m.has_scheme && scheme_name(m.scheme))
+            add(f, "signature_algorithm", "%s", scheme_name(m.scheme));
+        else if (m.has_scheme)
+            add(f, "signature_algorithm", "0x%04x", m.scheme);
+        /* The signature itself, not the body around it (scheme and length prefix). */
+        add(f, "signature", "%zu bytes", m.signature.len);
+        break;
+    }
+    case HS_NEW_SESSION_TICKET:
+        decode_new_session_ticket(body, len, version, f);
+        break;
+    case HS_KEY_UPDATE: {
+        bool requested;
+        if (hs_parse_key_update(body, len, &requested) != 0)
+            add(f, "error", "does not parse");
+        else
+            add(f, "request_update", "%s",
+                requested ? "update_requested (the peer updates its keys too)"
+                          : "update_not_requested");
         break;
     }
     case HS_FINISHED:

@@ -86,6 +86,23 @@ static bool is_fatal_alert(const parley_trace_event *ev)
            strcmp(ev->fields[0].value, "fatal") == 0;
 }
 
+/* RFC 8446 2's notation for a TLS 1.3 message's protection, from the field the trace adds:
+ * {} under the handshake traffic keys, [] under the application ones; NULL when in the clear. */
+static const char *brackets(const parley_trace_event *ev)
+{
+    for (size_t f = 0; f < ev->field_count; f++) {
+        if (strcmp(ev->fields[f].name, "encrypted") != 0)
+            continue;
+        static const char handshake[] = "under the handshake",
+                          application[] = "under the application";
+        if (strncmp(ev->fields[f].value, handshake, sizeof(handshake) - 1) == 0)
+            return "{}";
+        if (strncmp(ev->fields[f].value, application, sizeof(application) - 1) == 0)
+            return "[]";
+    }
+    return NULL;
+}
+
 /* "Handshake, TLSv1.2, 1995 bytes" */
 static void record_text(FILE *out, const parley_trace_event *rec)
 {
@@ -126,7 +143,12 @@ static void draw_message(FILE *out, const render_view *v, size_t i, size_t y)
             CLIENT_X, y - 22, SERVER_X - CLIENT_X, MESSAGE_ROW - 4, right ? CLIENT_X : SERVER_X, y,
             right ? SERVER_X - 2 : CLIENT_X + 2, y, marker, y + 4, when, (CLIENT_X + SERVER_X) / 2,
             y - 7);
+    const char *enclose = brackets(ev);
+    if (enclose)
+        fputc(enclose[0], out);
     html_escape(out, ev->name);
+    if (enclose)
+        fputc(enclose[1], out);
     fputs("</text></g></a>\n", out);
 }
 
@@ -272,8 +294,14 @@ int render_html(const render_view *v, FILE *out, const char *title)
     html_escape(out, title);
     fprintf(out, "</title><style>%s</style></head><body><h1>", style);
     html_escape(out, title);
-    fprintf(out, "</h1>\n<p>%zu message%s. Click an arrow for its fields.</p>\n", messages,
-            messages == 1 ? "" : "s");
+    bool encrypted = false;
+    for (size_t i = 0; i < v->count && !encrypted; i++)
+        encrypted = v->drawn[i] && brackets(v->ev[i]) != NULL;
+    fprintf(out, "</h1>\n<p>%zu message%s. Click an arrow for its fields.%s</p>\n", messages,
+            messages == 1 ? "" : "s",
+            encrypted ? " As in RFC 8446: {} encrypted under the handshake traffic keys, [] under "
+                        "the application traffic keys."
+                      : "");
     draw_diagram(out, v);
     fputs("<h2>Messages</h2>\n", out);
     for (size_t i = 0; i < v->count; i++)

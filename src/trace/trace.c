@@ -54,6 +54,32 @@ void trace_record(parley_conn *c, int outgoing, const uint8_t *header)
     emit(c, &ev);
 }
 
+/* TLS 1.3 encrypts most of the handshake: each such message says under which traffic keys, so a
+ * diagram shows what an observer of the wire could not read. The record layer of that direction
+ * still holds those keys here: the sender traces after sealing, the receiver before handling. */
+static bool protection(const parley_conn *c, int outgoing, char *text, size_t cap)
+{
+    const record_state *rs = outgoing ? &c->write : &c->read;
+    uint32_t epoch = c->epoch13[outgoing ? 1 : 0];
+    if (rs->kind != RECORD_TLS13 || epoch == EPOCH13_NONE)
+        return false;
+    if (epoch == EPOCH13_HANDSHAKE)
+        snprintf(text, cap, "under the handshake traffic keys");
+    else if (epoch == EPOCH13_APPLICATION)
+        snprintf(text, cap, "under the application traffic keys");
+    else
+        snprintf(text, cap, "under the application traffic keys, KeyUpdate %u",
+                 (unsigned)(epoch - EPOCH13_APPLICATION));
+    return true;
+}
+
+static void add_protection(const parley_conn *c, int outgoing, trace_fields *f)
+{
+    char text[96];
+    if (protection(c, outgoing, text, sizeof(text)))
+        trace_fields_prepend(f, "encrypted", text);
+}
+
 void trace_handshake(parley_conn *c, int outgoing, const uint8_t *data, size_t len)
 {
     if (!trace_on(c))
@@ -67,6 +93,7 @@ void trace_handshake(parley_conn *c, int outgoing, const uint8_t *data, size_t l
         if (body == NULL)
             break;
         trace_decode_handshake(type, body, body_len, c->version, &fields);
+        add_protection(c, outgoing, &fields);
         parley_trace_event ev;
         memset(&ev, 0, sizeof(ev));
         ev.kind = PARLEY_TRACE_MESSAGE;
@@ -75,6 +102,11 @@ void trace_handshake(parley_conn *c, int outgoing, const uint8_t *data, size_t l
         ev.handshake_type = type;
         ev.length = body_len;
         ev.name = hs_message_name(type);
+        /* A HelloRetryRequest is a ServerHello with a special random (RFC 8446 4.1.3): named
+         * for what it is. */
+        if (type == HS_SERVER_HELLO && body_len >= 2 + 32 &&
+            memcmp(body + 2, hs_hrr_random, 32) == 0)
+            ev.name = "HelloRetryRequest";
         ev.fields = fields.field;
         ev.field_count = fields.count;
         emit(c, &ev);
@@ -86,8 +118,8 @@ void trace_content(parley_conn *c, int outgoing, uint8_t content_type, const uin
 {
     if (!trace_on(c))
         return;
-    parley_trace_field field[2];
-    char level[16], length[32];
+    parley_trace_field field[3];
+    char level[16], length[32], keys[96];
     parley_trace_event ev;
     memset(&ev, 0, sizeof(ev));
     ev.kind = PARLEY_TRACE_MESSAGE;
@@ -106,6 +138,10 @@ void trace_content(parley_conn *c, int outgoing, uint8_t content_type, const uin
         field[0] = (parley_trace_field){"length", length};
         ev.field_count = 1;
     }
+    /* In TLS 1.3 an alert is protected too once keys are on (a ChangeCipherSpec never is).
+     * Last, since renderers and callers find an alert's level first. */
+    if (content_type != CT_CHANGE_CIPHER_SPEC && protection(c, outgoing, keys, sizeof(keys)))
+        field[ev.field_count++] = (parley_trace_field){"encrypted", keys};
     emit(c, &ev);
 }
 

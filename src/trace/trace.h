@@ -43,5 +43,7 @@ typedef struct trace_fields {
 } trace_fields;
 void trace_decode_handshake(uint8_t type, const uint8_t *body, size_t len, uint16_t version,
                             trace_fields *out);
+/* Puts a field before the decoded ones (value copied into the store). */
+void trace_fields_prepend(trace_fields *f, const char *name, const char *value);
 
 #endif

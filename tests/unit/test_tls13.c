@@ -150,6 +150,23 @@ static void test_version_negotiation(void)
     free_all(c, s, cc, sc);
 }
 
+/* The client's steps, and whether a record after its first said other than TLS 1.2: RFC 8446
+ * 5.1 allows TLS 1.0 in the initial ClientHello's record only. */
+typedef struct client_trace {
+    steps steps;
+    size_t records;
+    bool later_record_not_tls12;
+} client_trace;
+
+static void collect_client(const parley_trace_event *ev, void *arg)
+{
+    client_trace *t = arg;
+    if (ev->kind == PARLEY_TRACE_RECORD && ev->outgoing && t->records++ > 0 &&
+        ev->record_version != PARLEY_TLS1_2)
+        t->later_record_not_tls12 = true;
+    collect_steps(ev, &t->steps);
+}
+
 /* HelloRetryRequest both ways: the client's one share is not the server's first group. */
 static void test_hello_retry(void)
 {
@@ -158,16 +175,19 @@ static void test_hello_retry(void)
     for (int i = 0; i < 2; i++) {
         parley_config *sc = server13("server-ecdsa");
         CHECK(parley_config_set_groups(sc, server_groups[i]) == PARLEY_OK);
-        steps ss = {{0}}, cs = {{0}};
+        steps ss = {{0}};
+        client_trace cs = {{{0}}, 0, false};
         parley_config_set_trace(sc, collect_steps, &ss);
         parley_config *cc = client13();
         CHECK(parley_config_set_key_shares(cc, client_shares[i]) == PARLEY_OK);
-        parley_config_set_trace(cc, collect_steps, &cs);
+        parley_config_set_trace(cc, collect_client, &cs);
         parley_conn *c, *s;
         CHECK(run(cc, sc, NULL, &c, &s));
         CHECK_EQ_INT(parley_group(c), i == 0 ? PARLEY_GROUP_X25519 : PARLEY_GROUP_SECP256R1);
         CHECK(strstr(ss.text, "HelloRetryRequest") != NULL);
-        CHECK(strstr(cs.text, "server asks for another key share") != NULL);
+        CHECK(strstr(cs.steps.text, "server asks for another key share") != NULL);
+        /* ClientHello, ChangeCipherSpec, ClientHello, Finished, ... */
+        CHECK(cs.records > 3 && !cs.later_record_not_tls12);
         free_all(c, s, cc, sc);
     }
 }

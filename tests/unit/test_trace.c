@@ -317,6 +317,120 @@ static void test_flow(const char *suite, bool ecdhe)
     parley_trace_log_free(log);
 }
 
+static bool equals(const char *value, const char *want)
+{
+    if (value != NULL && strcmp(value, want) == 0)
+        return true;
+    fprintf(stderr, "traced '%s', expected '%s'\n", value ? value : "(none)", want);
+    return false;
+}
+
+/* TLS 1.3 decoded: a HelloRetryRequest named and its fields, the encrypted messages marked with
+ * their keys, the 1.3 forms of Certificate and NewSessionTicket, then a PSK resumption with the
+ * ticket and a KeyUpdate each way. */
+static void test_tls13(void)
+{
+    parley_trace_log *log = parley_trace_log_new(), *log2 = parley_trace_log_new();
+    parley_config *sc = parley_config_new(), *cc = parley_config_new();
+    parley_config_add_certificate(sc, cert("server-rsa.pem"), cert("server-rsa.key"));
+    CHECK(parley_config_set_versions(sc, PARLEY_TLS1_3, PARLEY_TLS1_3) == PARLEY_OK);
+    CHECK(parley_config_set_ciphers(sc, "TLS_AES_128_GCM_SHA256") == PARLEY_OK);
+    CHECK(parley_config_set_groups(sc, "x25519,secp256r1") == PARLEY_OK);
+    parley_config_set_ca_file(cc, cert("ca-bundle.pem"));
+    CHECK(parley_config_set_ciphers(cc, "TLS_AES_128_GCM_SHA256") == PARLEY_OK);
+    CHECK(parley_config_set_groups(cc, "secp256r1,x25519") == PARLEY_OK);
+    CHECK(parley_config_set_key_shares(cc, "secp256r1") == PARLEY_OK);
+    parley_conn *s = parley_conn_new(sc, PARLEY_SERVER), *c = parley_conn_new(cc, PARLEY_CLIENT);
+    parley_conn_set_trace(s, parley_trace_log_add, log);
+    parley_conn_set_trace(c, parley_trace_log_add, log);
+    parley_conn_set_server_name(c, "localhost");
+    parley_handshake(c);
+    pump(c, s);
+    CHECK_EQ_INT(parley_version(c), PARLEY_TLS1_3);
+
+    CHECK(equals(field(log, PARLEY_SERVER, "ClientHello", "key_share"), "1: secp256r1 (65 bytes)"));
+    CHECK(equals(field(log, PARLEY_SERVER, "ClientHello", "supported_versions"),
+                 "2: TLSv1.3, TLSv1.2"));
+    CHECK(equals(field(log, PARLEY_SERVER, "ClientHello", "psk_key_exchange_modes"),
+                 "1: psk_dhe_ke"));
+    CHECK(equals(field(log, PARLEY_CLIENT, "HelloRetryRequest", "key_share"),
+                 "x25519 (the group it wants a share for)"));
+    const char *v = field(log, PARLEY_CLIENT, "HelloRetryRequest", "cookie");
+    CHECK(v != NULL && strncmp(v, "32 bytes", 8) == 0);
+    CHECK(field(log, PARLEY_CLIENT, "HelloRetryRequest", "encrypted") == NULL);
+    CHECK(equals(field(log, PARLEY_CLIENT, "ServerHello", "supported_versions"), "TLSv1.3"));
+    CHECK(equals(field(log, PARLEY_CLIENT, "ServerHello", "key_share"), "x25519 (32 bytes)"));
+    CHECK(equals(field(log, PARLEY_CLIENT, "EncryptedExtensions", "encrypted"),
+                 "under the handshake traffic keys"));
+    CHECK(equals(field(log, PARLEY_CLIENT, "EncryptedExtensions", "server_name"), "acknowledged"));
+    CHECK(equals(field(log, PARLEY_SERVER, "Certificate", "encrypted"),
+                 "under the handshake traffic keys"));
+    CHECK(equals(field(log, PARLEY_SERVER, "Certificate", "request_context"), "empty"));
+    CHECK(equals(field(log, PARLEY_SERVER, "Certificate", "entry_extensions"), "none"));
+    v = field(log, PARLEY_CLIENT, "Certificate", "certificate[0]");
+    CHECK(v && strstr(v, "CN=localhost") != NULL);
+    CHECK(equals(field(log, PARLEY_CLIENT, "CertificateVerify", "signature_algorithm"),
+                 "rsa_pss_rsae_sha256"));
+    CHECK(equals(field(log, PARLEY_CLIENT, "CertificateVerify", "signature"), "256 bytes"));
+    CHECK(equals(field(log, PARLEY_SERVER, "Finished", "verify_data"), "32 bytes"));
+    CHECK(equals(field(log, PARLEY_SERVER, "Finished", "encrypted"),
+                 "under the handshake traffic keys"));
+    CHECK(equals(field(log, PARLEY_CLIENT, "NewSessionTicket", "encrypted"),
+                 "under the application traffic keys"));
+    CHECK(field(log, PARLEY_CLIENT, "NewSessionTicket", "age_add") != NULL);
+    CHECK(field(log, PARLEY_CLIENT, "NewSessionTicket", "nonce") != NULL);
+    v = field(log, PARLEY_CLIENT, "NewSessionTicket", "lifetime");
+    CHECK(v && strstr(v, " s") != NULL);
+    CHECK(has_step(log, PARLEY_CLIENT, "read keys on (handshake)"));
+    CHECK(has_step(log, PARLEY_SERVER, "write keys on (application)"));
+
+    /* A KeyUpdate each way: the second goes under the keys the first did not change. */
+    CHECK(parley_key_update(c, 1) == PARLEY_OK);
+    pump(c, s);
+    char got[2048];
+    messages_of(log, PARLEY_CLIENT, got, sizeof(got));
+    CHECK(strstr(got, "out:KeyUpdate in:KeyUpdate") != NULL);
+    CHECK(equals(field(log, PARLEY_SERVER, "KeyUpdate", "request_update"),
+                 "update_requested (the peer updates its keys too)"));
+    CHECK(equals(field(log, PARLEY_CLIENT, "KeyUpdate", "encrypted"),
+                 "under the application traffic keys"));
+    char *html = render(log, PARLEY_TRACE_HTML, "tls13");
+    CHECK(strstr(html, ">{EncryptedExtensions}<") != NULL);
+    CHECK(strstr(html, ">[NewSessionTicket]<") != NULL);
+    CHECK(strstr(html, ">HelloRetryRequest<") != NULL);
+    free(html);
+
+    /* The ticket resumes: the offer and its binder, and the server's acceptance. */
+    parley_session *session = parley_conn_get_session(c);
+    CHECK(session != NULL);
+    parley_conn_free(c);
+    parley_conn_free(s);
+    s = parley_conn_new(sc, PARLEY_SERVER);
+    c = parley_conn_new(cc, PARLEY_CLIENT);
+    parley_conn_set_trace(s, parley_trace_log_add, log2);
+    parley_conn_set_trace(c, parley_trace_log_add, log2);
+    parley_conn_set_server_name(c, "localhost");
+    parley_conn_set_session(c, session);
+    parley_handshake(c);
+    pump(c, s);
+    CHECK(parley_session_resumed(c));
+    v = field(log2, PARLEY_SERVER, "ClientHello", "pre_shared_key");
+    CHECK(v && strncmp(v, "1 identity: a ticket of ", 24) == 0);
+    v = field(log2, PARLEY_SERVER, "ClientHello", "binder");
+    CHECK(v && strncmp(v, "32 bytes", 8) == 0);
+    CHECK(
+        equals(field(log2, PARLEY_CLIENT, "ServerHello", "pre_shared_key"), "identity 0 accepted"));
+    CHECK(field(log2, PARLEY_CLIENT, "Certificate", "certificates") == NULL);
+    CHECK(has_step(log2, PARLEY_CLIENT, "session resumed (PSK"));
+    parley_session_free(session);
+    parley_conn_free(c);
+    parley_conn_free(s);
+    parley_config_free(cc);
+    parley_config_free(sc);
+    parley_trace_log_free(log);
+    parley_trace_log_free(log2);
+}
+
 static void test_failure_traced(void)
 {
     parley_trace_log *log = handshake("TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
@@ -505,6 +619,7 @@ int main(void)
     snprintf(certs, sizeof(certs), "%s", env);
     test_flow("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", true);
     test_flow("TLS_RSA_WITH_AES_128_GCM_SHA256", false);
+    test_tls13();
     test_failure_traced();
     test_one_side();
     return check_summary("test_trace");
