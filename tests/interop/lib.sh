@@ -96,6 +96,9 @@ free_port() {
 start_bg() {
     local name=$1
     shift
+    # Emptied here, not only by the redirection below, which the background child makes when
+    # it gets to it: a wait_listening right after could read a previous server's line.
+    : >"$WORK/$name.log"
     (cd "${BG_DIR:-.}" && exec timeout "$BG_SECONDS" "$@") >"$WORK/$name.log" 2>&1 &
     PIDS+=($!)
 }
