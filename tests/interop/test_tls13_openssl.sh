@@ -18,7 +18,9 @@
 #      keeps reading stdin while the server's tickets arrive before any data of its own;
 #   6. curl and Python ssl (TLS 1.3 only, Python resuming with session=) against parley server;
 #   7. parley's key log (--keylog, SSLKEYLOGFILE) holds the four TLS 1.3 secrets of the very
-#      ClientHello tshark captured, and lets tshark decrypt the HTTP exchange, in both roles.
+#      ClientHello tshark captured, and lets tshark decrypt the HTTP exchange, in both roles;
+#   8. a parley server given only TLS 1.2 suites answers s_client's TLS 1.3 offer with TLS 1.2,
+#      without the downgrade sentinel that would make s_client refuse it.
 # shellcheck source=tests/interop/lib.sh
 source "$(dirname "$0")/lib.sh"
 need openssl curl python3 tshark
@@ -509,6 +511,21 @@ SSLKEYLOGFILE=$WORK/client.keys parley_client "https://localhost:$PORT/page.txt"
 assert_same_file "keylog, parley client: fetched page.txt" "$WORK/www/page.txt" "$WORK/got"
 capture_stop
 keylog_check "keylog, parley client (SSLKEYLOGFILE)" "$WORK/client.keys" 64
+stop_bg
+
+# ================= 8. a parley server without TLS 1.3 suites =================
+# It can speak TLS 1.2 at most, so answering a TLS 1.3 client with TLS 1.2 is no downgrade: its
+# ServerHello must not carry the DOWNGRD sentinel, which s_client refuses ("inappropriate
+# fallback"), as it did when the sentinel went by the configured maximum version.
+tag="s_client (offers TLS 1.3) -> parley server with TLS 1.2 suites only"
+start_parley_server ps --cert "$CERTS/server-rsa.pem" --key "$CERTS/server-rsa.key" \
+    --ciphers TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
+timeout 20 openssl s_client -brief -ign_eof -connect "127.0.0.1:$PORT" -servername localhost \
+    -CAfile "$CA" -verify_return_error <"$WORK/get-page.txt" >"$WORK/out" 2>"$WORK/err"
+assert_eq "$tag: s_client exits 0" 0 $?
+assert_contains "$tag: s_client says TLSv1.2" "$WORK/err" "^Protocol version: TLSv1.2$"
+assert_contains "$tag: parley's page says TLSv1.2" "$WORK/out" '<dd id="version">TLSv1.2</dd>'
+assert_not_contains "$tag: no fallback refusal" "$WORK/err" "inappropriate fallback"
 stop_bg
 
 echo "took $(($(date +%s) - start)) s"
