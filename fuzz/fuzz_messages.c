@@ -1,7 +1,7 @@
 /*
- * Every handshake message parser fed arbitrary bytes. Whatever parses is written back, and the
- * written message must parse to the same struct and write to the same bytes again: the writers
- * mirror the parsers exactly.
+ * Every handshake message parser, TLS 1.3 forms included, fed arbitrary bytes. Whatever parses is
+ * written back, and the written message must parse to the same struct and write to the same bytes
+ * again: the writers mirror the parsers exactly.
  *
  * The input is given to each parser both as it is and, when it starts with a handshake header
  * whose length matches, as the body after that header, so a corpus of real messages (header
@@ -65,7 +65,14 @@ static bool client_hello_eq(const hs_client_hello *a, const hs_client_hello *b)
            a->has_session_ticket == b->has_session_ticket &&
            span_eq(a->session_ticket, b->session_ticket) &&
            a->has_supported_versions == b->has_supported_versions &&
-           span_eq(a->supported_versions, b->supported_versions);
+           span_eq(a->supported_versions, b->supported_versions) &&
+           a->has_key_share == b->has_key_share &&
+           span_eq(a->key_shares_wire, b->key_shares_wire) &&
+           a->has_psk_modes == b->has_psk_modes && span_eq(a->psk_modes, b->psk_modes) &&
+           a->has_cookie == b->has_cookie && span_eq(a->cookie, b->cookie) &&
+           a->has_early_data == b->has_early_data &&
+           a->has_post_handshake_auth == b->has_post_handshake_auth &&
+           a->has_pre_shared_key == b->has_pre_shared_key && a->n_psk == b->n_psk;
 }
 
 static void fuzz_client_hello(const uint8_t *data, size_t size)
@@ -98,7 +105,14 @@ static bool server_hello_eq(const hs_server_hello *a, const hs_server_hello *b)
            span_eq(a->point_formats, b->point_formats) && a->has_alpn == b->has_alpn &&
            span_eq(a->alpn_protocol, b->alpn_protocol) && a->has_reneg_info == b->has_reneg_info &&
            span_eq(a->reneg_info, b->reneg_info) && a->ems == b->ems &&
-           a->has_session_ticket == b->has_session_ticket;
+           a->has_session_ticket == b->has_session_ticket && a->is_hrr == b->is_hrr &&
+           a->has_supported_version == b->has_supported_version &&
+           a->selected_version == b->selected_version && a->has_key_share == b->has_key_share &&
+           a->key_share_group == b->key_share_group &&
+           span_eq(a->key_share_key, b->key_share_key) &&
+           a->has_pre_shared_key == b->has_pre_shared_key &&
+           a->selected_identity == b->selected_identity && a->has_cookie == b->has_cookie &&
+           span_eq(a->cookie, b->cookie);
 }
 
 static void fuzz_server_hello(const uint8_t *data, size_t size)
@@ -217,6 +231,93 @@ static void fuzz_new_session_ticket(const uint8_t *data, size_t size)
     require(back.lifetime_hint == m.lifetime_hint && span_eq(back.ticket, m.ticket));
 }
 
+/* ---- the TLS 1.3 forms ---- */
+
+static void fuzz_encrypted_extensions(const uint8_t *data, size_t size)
+{
+    hs_encrypted_extensions m, back;
+    if (hs_parse_encrypted_extensions(data, size, &m) != 0)
+        return;
+    writer w1, w2;
+    writer_init(&w1, first_out, sizeof(first_out));
+    require(hs_write_encrypted_extensions(&w1, &m) == 0);
+    span body = written_body(&w1, HS_ENCRYPTED_EXTENSIONS);
+    require(hs_parse_encrypted_extensions(body.p, body.len, &back) == 0);
+    require(back.has_server_name == m.has_server_name && back.has_groups == m.has_groups &&
+            span_eq(back.groups, m.groups) && back.has_alpn == m.has_alpn &&
+            span_eq(back.alpn_protocol, m.alpn_protocol) &&
+            back.has_early_data == m.has_early_data);
+    writer_init(&w2, second_out, sizeof(second_out));
+    require(hs_write_encrypted_extensions(&w2, &back) == 0);
+    require_same_bytes(&w1, &w2);
+}
+
+static void fuzz_certificate13(const uint8_t *data, size_t size)
+{
+    hs_certificate13 m, back;
+    if (hs_parse_certificate13(data, size, &m) != 0)
+        return;
+    writer w1, w2;
+    writer_init(&w1, first_out, sizeof(first_out));
+    require(hs_write_certificate13(&w1, &m) == 0);
+    span body = written_body(&w1, HS_CERTIFICATE);
+    require(hs_parse_certificate13(body.p, body.len, &back) == 0);
+    require(span_eq(back.context, m.context) && back.count == m.count);
+    for (size_t i = 0; i < m.count; i++)
+        require(span_eq(back.certs[i], m.certs[i]));
+    writer_init(&w2, second_out, sizeof(second_out));
+    require(hs_write_certificate13(&w2, &back) == 0);
+    require_same_bytes(&w1, &w2);
+}
+
+static void fuzz_certificate_request13(const uint8_t *data, size_t size)
+{
+    hs_certificate_request13 m, back;
+    if (hs_parse_certificate_request13(data, size, &m) != 0)
+        return;
+    writer w1, w2;
+    writer_init(&w1, first_out, sizeof(first_out));
+    require(hs_write_certificate_request13(&w1, &m) == 0);
+    span body = written_body(&w1, HS_CERTIFICATE_REQUEST);
+    require(hs_parse_certificate_request13(body.p, body.len, &back) == 0);
+    require(span_eq(back.context, m.context) && back.has_sig_algs == m.has_sig_algs &&
+            span_eq(back.sig_algs, m.sig_algs) && back.has_ca_names == m.has_ca_names &&
+            span_eq(back.ca_names, m.ca_names));
+    writer_init(&w2, second_out, sizeof(second_out));
+    require(hs_write_certificate_request13(&w2, &back) == 0);
+    require_same_bytes(&w1, &w2);
+}
+
+static void fuzz_new_session_ticket13(const uint8_t *data, size_t size)
+{
+    hs_new_session_ticket13 m, back;
+    if (hs_parse_new_session_ticket13(data, size, &m) != 0)
+        return;
+    writer w1, w2;
+    writer_init(&w1, first_out, sizeof(first_out));
+    require(hs_write_new_session_ticket13(&w1, &m) == 0);
+    span body = written_body(&w1, HS_NEW_SESSION_TICKET);
+    require(hs_parse_new_session_ticket13(body.p, body.len, &back) == 0);
+    require(back.lifetime == m.lifetime && back.age_add == m.age_add &&
+            span_eq(back.nonce, m.nonce) && span_eq(back.ticket, m.ticket) &&
+            back.has_early_data == m.has_early_data &&
+            (!m.has_early_data || back.max_early_data == m.max_early_data));
+    writer_init(&w2, second_out, sizeof(second_out));
+    require(hs_write_new_session_ticket13(&w2, &back) == 0);
+    require_same_bytes(&w1, &w2);
+}
+
+static void fuzz_key_update(const uint8_t *data, size_t size)
+{
+    bool requested;
+    if (hs_parse_key_update(data, size, &requested) != 0)
+        return;
+    writer w;
+    writer_init(&w, first_out, sizeof(first_out));
+    require(hs_write_key_update(&w, requested) == 0);
+    require(span_eq(written_body(&w, HS_KEY_UPDATE), (span){data, size}));
+}
+
 static void fuzz_short_messages(const uint8_t *data, size_t size)
 {
     hs_finished fin;
@@ -274,6 +375,11 @@ static void fuzz_every_parser(const uint8_t *input, size_t size)
         fuzz_certificate_verify(data, size, flag);
     }
     fuzz_new_session_ticket(data, size);
+    fuzz_encrypted_extensions(data, size);
+    fuzz_certificate13(data, size);
+    fuzz_certificate_request13(data, size);
+    fuzz_new_session_ticket13(data, size);
+    fuzz_key_update(data, size);
     fuzz_short_messages(data, size);
     fuzz_trace_decode(data, size);
     free(data);
