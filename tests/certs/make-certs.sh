@@ -5,6 +5,7 @@
 #   server-rsa.pem/.key   RSA-2048 leaf + intermediate, CN=localhost, SANs localhost,
 #                         *.parley.test, 127.0.0.1, ::1, EKU serverAuth
 #   server-ecdsa.pem/.key the same with a P-256 key
+#   server-ed25519.pem/.key the same with an Ed25519 key (TLS 1.3 peers' certificates)
 #   server-rsa-leaf.pem   the RSA leaf alone
 #   expired.pem/.key      valid names, expired in 2020
 #   wrongname.pem/.key    CN and SAN other.example
@@ -74,6 +75,9 @@ cp server-rsa.crt server-rsa-leaf.pem
 key_ec server-ecdsa.key
 sign server-ecdsa "/O=parley/CN=localhost" int server
 cat server-ecdsa.crt int.pem > server-ecdsa.pem
+openssl genpkey -algorithm ED25519 -out server-ed25519.key
+sign server-ed25519 "/O=parley/CN=localhost" int server
+cat server-ed25519.crt int.pem > server-ed25519.pem
 key_rsa wrongname.key
 sign wrongname "/O=parley/CN=other.example" int wrong
 cat wrongname.crt int.pem > wrongname.pem

@@ -20,7 +20,8 @@
 #   7. parley's key log (--keylog, SSLKEYLOGFILE) holds the four TLS 1.3 secrets of the very
 #      ClientHello tshark captured, and lets tshark decrypt the HTTP exchange, in both roles;
 #   8. a parley server given only TLS 1.2 suites answers s_client's TLS 1.3 offer with TLS 1.2,
-#      without the downgrade sentinel that would make s_client refuse it.
+#      without the downgrade sentinel that would make s_client refuse it;
+#   9. an Ed25519 server certificate: parley client verifies its ed25519 CertificateVerify.
 # shellcheck source=tests/interop/lib.sh
 source "$(dirname "$0")/lib.sh"
 need openssl curl python3 tshark
@@ -526,6 +527,20 @@ assert_eq "$tag: s_client exits 0" 0 $?
 assert_contains "$tag: s_client says TLSv1.2" "$WORK/err" "^Protocol version: TLSv1.2$"
 assert_contains "$tag: parley's page says TLSv1.2" "$WORK/out" '<dd id="version">TLSv1.2</dd>'
 assert_not_contains "$tag: no fallback refusal" "$WORK/err" "inappropriate fallback"
+stop_bg
+
+# ---- 9. an Ed25519 server certificate: parley client verifies an ed25519 CertificateVerify ----
+tag="Ed25519 certificate, parley client -> s_server"
+openssl x509 -in "$CERTS/server-ed25519.pem" -out "$WORK/leaf-ed25519.pem"
+start_openssl_server s_server -tls1_3 -cert "$WORK/leaf-ed25519.pem" -cert_chain "$CERTS/int.pem" \
+    -key "$CERTS/server-ed25519.key" -www
+parley_client "https://localhost:$PORT/" --cacert "$CERTS/ca-bundle.pem" -v --trace \
+    >"$WORK/out" 2>"$WORK/err"
+assert_eq "$tag: parley client exits 0" 0 $?
+assert_contains "$tag: peer key ED25519" "$WORK/err" "^peer-key: ED25519$"
+assert_contains "$tag: CertificateVerify signed with ed25519" "$WORK/err" \
+    "signature_algorithm *ed25519"
+assert_contains "$tag: s_server's page arrived" "$WORK/out" "Protocol *: TLSv1.3"
 stop_bg
 
 echo "took $(($(date +%s) - start)) s"
