@@ -563,9 +563,6 @@ static void test_expired_ticket(void)
     CHECK(session != NULL);
     sleep(2);
     steps ss = {{0}};
-    parley_config *sc2 = parley_config_ref(sc);
-    (void)sc2;
-    parley_config_free(sc2);
     parley_config *cc2 = client13();
     parley_conn *c2 = parley_conn_new(cc2, PARLEY_CLIENT);
     parley_conn *s2 = parley_conn_new(sc, PARLEY_SERVER);
