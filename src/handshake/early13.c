@@ -100,7 +100,9 @@ int early13_client_start(parley_conn *c)
 {
     hs_state *hs = c->hs;
     const parley_session *s = c->session;
-    /* The one dummy ChangeCipherSpec goes first, while the write side is still plaintext. */
+    /* Every record after the initial ClientHello says TLS 1.2 (RFC 8446 5.1), and the one dummy
+     * ChangeCipherSpec goes first, while the write side is still plaintext. */
+    c->record_version = PARLEY_TLS1_2;
     if (hs13_send_compat_ccs(c) < 0 || install_early_key(c, 1, suite_find(s->suite)) < 0)
         return -1;
     hs->early_mode = EARLY13_OPEN;

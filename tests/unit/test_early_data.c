@@ -234,6 +234,16 @@ static void test_accepted_then_replayed(void)
     size_t wire_len = 0;
     pump_early(a.c, a.s, &a.r, wire, &wire_len);
     CHECK(parley_state(a.c) == PARLEY_STATE_OPEN && parley_state(a.s) == PARLEY_STATE_OPEN);
+    /* On the wire: the ClientHello (0x0301), the compatibility ChangeCipherSpec and the 0-RTT
+     * records, which say 0x0303 like every record after the first hello (RFC 8446 5.1; OpenSSL
+     * refuses anything else once it reads early data). */
+    size_t at = 0;
+    for (int i = 0; i < 3 && at + 5 <= wire_len; i++) {
+        static const uint8_t type[3] = {22, 20, 23}, minor[3] = {1, 3, 3};
+        CHECK_EQ_INT(wire[at], type[i]);
+        CHECK_EQ_INT(wire[at + 2], minor[i]);
+        at += 5 + ((size_t)wire[at + 3] << 8 | wire[at + 4]);
+    }
     CHECK(parley_session_resumed(a.s));
     CHECK_EQ_INT(parley_early_data_status(a.c), PARLEY_EARLY_DATA_ACCEPTED);
     CHECK_EQ_INT(parley_early_data_status(a.s), PARLEY_EARLY_DATA_ACCEPTED);
