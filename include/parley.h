@@ -387,6 +387,56 @@ parley_session *parley_session_import(const uint8_t *data, size_t len);
 void parley_session_free(parley_session *session);
 
 /* ---------------------------------------------------------------------------------------------
+ * 0-RTT early data (TLS 1.3, RFC 8446 2.3, 4.2.10, 8): a client resuming a session from a ticket
+ * sends application data right after its ClientHello, before any answer from the server.
+ *
+ * Early data is replayable in principle. It is not protected by the fresh key exchange, and an
+ * attacker who recorded it can send the same ClientHello and data again, to this server or to
+ * another that shares its ticket keys. parley's server accepts a ticket's early data at most
+ * once per configuration (a bounded single-use store, RFC 8446 8.1), only when the ticket's age
+ * matches the time since it was issued within 10 s (8.3), and refuses it when the store cannot
+ * record the ticket; a fleet sharing ticket keys still has one store per process. Act on early
+ * data only where doing it twice is harmless (an idempotent GET, not a payment).
+ *
+ * Server: off by default. A server that does not accept early data (off, a full handshake, a
+ * HelloRetryRequest, a replayed or stale ticket, another suite or ALPN protocol) skips the
+ * client's 0-RTT records, up to max_early_data_size bytes (16384 when off), and completes the
+ * handshake in one round trip; the client must then send the data again.
+ */
+
+/* Server: accept 0-RTT, and say so in NewSessionTickets, with up to max_bytes of early data
+ * per connection; 0 (the default) turns it off. */
+int parley_config_set_early_data(parley_config *cfg, uint32_t max_bytes);
+
+/* What became of early data on a connection (parley_early_data_status). */
+typedef enum parley_early_data {
+    PARLEY_EARLY_DATA_NONE = 0, /* none was offered (server: the client offered none) */
+    PARLEY_EARLY_DATA_OFFERED,  /* client: sent; the server's answer has not come yet */
+    PARLEY_EARLY_DATA_ACCEPTED, /* the server took it: the peer's application read it */
+    PARLEY_EARLY_DATA_REJECTED, /* the server skipped it: nothing of it reached the peer */
+} parley_early_data;
+parley_early_data parley_early_data_status(const parley_conn *conn);
+
+/* Client, before the handshake and after parley_conn_set_session (or with a session in the
+ * configuration's cache): sends data as 0-RTT. The first call produces the ClientHello (with
+ * the early_data extension) and the data follows it under the early traffic key; take the
+ * output and send it, then drive the handshake as usual. More calls add data until the server's
+ * answer arrives. *written is what was sent, at most the ticket's max_early_data_size over all
+ * calls; the rest, and everything when the server rejects early data (status
+ * PARLEY_EARLY_DATA_REJECTED once the handshake is done), must be sent again with parley_write
+ * after the handshake: parley never resends it on its own. PARLEY_ERROR with nothing written
+ * when early data cannot be sent: no TLS 1.3 session allowing it (a ticket without
+ * max_early_data_size, a suite no longer enabled, another ALPN list), or the handshake is past
+ * its first flight; the handshake itself goes on, in one round trip.
+ *
+ * Server: early data arrives through parley_read like any data, but while parley_state is
+ * still PARLEY_STATE_HANDSHAKING (with status PARLEY_EARLY_DATA_ACCEPTED): whatever parley_read
+ * returns before the handshake completes is 0-RTT data, everything after it is not. Feeding
+ * stops while early data waits to be read (parley_feed takes fewer bytes), so read it during the
+ * handshake: parley_fd_handshake returns PARLEY_WANT_READ for this. */
+int parley_write_early(parley_conn *conn, const void *data, size_t len, size_t *written);
+
+/* ---------------------------------------------------------------------------------------------
  * Tracing: an event for every record and handshake message in both directions, decoded into the
  * fields the reference diagrams show, and for internal key-schedule steps (never secret values).
  * With no callback set, tracing costs nothing.
@@ -458,6 +508,8 @@ int parley_config_set_keylog(parley_config *cfg, parley_keylog_fn fn, void *arg)
 /* ---------------------------------------------------------------------------------------------
  * Blocking-socket helpers: loop parley_feed/parley_take over a connected socket fd.
  */
+/* PARLEY_OK once the handshake completed, PARLEY_ERROR, or (a server accepting 0-RTT only)
+ * PARLEY_WANT_READ when early data waits to be read: read it with parley_read, then call again. */
 int parley_fd_handshake(parley_conn *conn, int fd);
 int parley_fd_write(parley_conn *conn, int fd, const void *data, size_t len);
 /* PARLEY_OK with *got > 0, PARLEY_CLOSED, or PARLEY_ERROR. On a non-blocking socket (O_NONBLOCK)

@@ -34,6 +34,11 @@ static const char client_usage[] =
     "  --sess-in FILE       offer the session saved in FILE (a full handshake if it fails)\n"
     "  --sess-out FILE      save the session to FILE (it holds the master secret: mode 0600)\n"
     "  --no-tickets         do not ask for session tickets (resume by session ID only)\n"
+    "  --early-data STRING  TLS 1.3: send STRING first (\\r \\n \\\\ are unescaped), as 0-RTT\n"
+    "                       early data when resuming a session whose ticket allows it (with\n"
+    "                       --sess-in or --reconnect), else after the handshake; what the server\n"
+    "                       rejects is sent again after it; -v says which. With HTTP the GET\n"
+    "                       follows it, so make it a whole request or use --raw\n"
     "  --timeout S          connect/handshake/read timeout (default 30)\n"
     "  --trace[=FORMAT]     draw the handshake: text (default), json or html\n"
     "  --trace-file FILE    write the trace there instead of stderr\n"
@@ -43,10 +48,12 @@ static const char client_usage[] =
 typedef struct client_opts {
     const char *url, *cacert, *capath, *cert, *key, *servername, *connect_to;
     const char *ciphers, *groups, *key_shares, *alpn, *keylog, *trace, *trace_file, *sess_in,
-        *sess_out;
+        *sess_out, *early_data;
     uint16_t tls_min, tls_max;
     int insecure, raw, verbose, timeout, fallback_scsv, reconnect, no_tickets, key_update;
     char host[256], port[16], path[2048];
+    char early[4096]; /* --early-data, unescaped */
+    size_t early_len;
 } client_opts;
 
 static int parse_url(client_opts *o)
@@ -82,6 +89,24 @@ static int parse_url(client_opts *o)
     return 0;
 }
 
+/* --early-data's text with \r, \n and \\ made into the bytes they stand for; -1 if too long. */
+static int unescape(const char *in, char *out, size_t cap, size_t *len)
+{
+    size_t n = 0;
+    for (; *in; in++) {
+        char ch = *in;
+        if (ch == '\\' && (in[1] == 'r' || in[1] == 'n' || in[1] == '\\')) {
+            in++;
+            ch = *in == 'r' ? '\r' : *in == 'n' ? '\n' : '\\';
+        }
+        if (n == cap)
+            return -1;
+        out[n++] = ch;
+    }
+    *len = n;
+    return 0;
+}
+
 static int parse_args(int argc, char **argv, client_opts *o)
 {
     o->timeout = 30;
@@ -110,6 +135,7 @@ static int parse_args(int argc, char **argv, client_opts *o)
         VALUE("--trace-file", trace_file)
         VALUE("--sess-in", sess_in)
         VALUE("--sess-out", sess_out)
+        VALUE("--early-data", early_data)
 #undef VALUE
         if ((strcmp(a, "--tls-min") == 0 || strcmp(a, "--tls-max") == 0) && next) {
             uint16_t v = tool_version(next);
@@ -155,6 +181,8 @@ static int parse_args(int argc, char **argv, client_opts *o)
     }
     if (o->raw && o->reconnect)
         return tool_fail("--reconnect needs HTTP: --raw has one stdin to send");
+    if (o->early_data && unescape(o->early_data, o->early, sizeof(o->early), &o->early_len) < 0)
+        return tool_fail("--early-data is longer than %zu bytes", sizeof(o->early));
     return parse_url(o);
 }
 
@@ -424,6 +452,28 @@ static int connect_address(const client_opts *o, char *host, size_t host_cap, ch
     return 0;
 }
 
+/* --early-data after the handshake: says what became of the 0-RTT part (-v) and sends whatever
+ * did not arrive as 0-RTT. */
+static int early_data_rest(parley_conn *c, int fd, const client_opts *o, size_t sent)
+{
+    parley_early_data status = parley_early_data_status(c);
+    size_t from = status == PARLEY_EARLY_DATA_ACCEPTED ? sent : 0;
+    if (o->verbose) {
+        if (status == PARLEY_EARLY_DATA_ACCEPTED)
+            fprintf(stderr, "early-data: accepted (%zu of %zu bytes as 0-RTT)\n", sent,
+                    o->early_len);
+        else if (status == PARLEY_EARLY_DATA_REJECTED)
+            fprintf(stderr, "early-data: rejected (the server skipped it; sent again)\n");
+        else
+            fprintf(stderr, "early-data: not sent as 0-RTT (no session allowing it)\n");
+    }
+    errno = 0;
+    if (from < o->early_len &&
+        parley_fd_write(c, fd, o->early + from, o->early_len - from) != PARLEY_OK)
+        return tool_fail("sending the early data failed: %s", io_failure(c, errno, o));
+    return 0;
+}
+
 /* One connection: handshake (offering *session, if any), the request or --raw, close. On
  * success *session becomes this connection's session. */
 static int one_connection(parley_config *cfg, const client_opts *o, const char *host,
@@ -444,20 +494,24 @@ static int one_connection(parley_config *cfg, const client_opts *o, const char *
     if (log)
         parley_conn_set_trace(c, parley_trace_log_add, log);
     int rc;
+    size_t early_sent = 0;
+    if (o->early_data && *session != NULL &&
+        parley_write_early(c, o->early, o->early_len, &early_sent) != PARLEY_OK)
+        early_sent = 0;
     errno = 0;
     if (parley_fd_handshake(c, fd) != PARLEY_OK) {
         rc = tool_fail("%s", io_failure(c, errno, o));
     } else {
         if (o->verbose)
             print_negotiated(c);
+        rc = o->early_data ? early_data_rest(c, fd, o, early_sent) : 0;
         if (index > 0 || o->verbose || *session != NULL)
             fprintf(stderr, "connection %d: %s\n", index + 1,
                     parley_session_resumed(c)
                         ? "resumed the session (abbreviated handshake)"
                         : (*session ? "full handshake (the session was not resumed)"
                                     : "full handshake"));
-        rc = 0;
-        if (o->key_update && parley_key_update(c, 1) != PARLEY_OK)
+        if (rc == 0 && o->key_update && parley_key_update(c, 1) != PARLEY_OK)
             rc = tool_fail("--key-update: %s is not TLS 1.3",
                            parley_version_name(parley_version(c)));
         if (rc == 0)

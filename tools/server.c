@@ -35,6 +35,7 @@ typedef struct server_opts {
     uint16_t tls_min, tls_max;
     const char *session_cache, *ticket_keys;
     unsigned session_lifetime;
+    unsigned long early_data; /* --early-data: max_early_data_size, 0 off */
     int no_tickets;
     long max_requests;
     int timeout;
@@ -47,6 +48,7 @@ typedef struct client {
     char peer[64];
     char *request; /* plaintext received, heads not yet answered */
     size_t request_len;
+    size_t early_len;   /* of request: bytes that came as 0-RTT */
     server_reply reply; /* the reply being written, reply_off bytes of it given to the engine */
     size_t reply_off;
     unsigned char *wire; /* engine output the socket did not take yet */
@@ -79,11 +81,26 @@ static const char server_usage[] =
     "  --ticket-keys FILE     seal session tickets with keys from this secret (64 hex\n"
     "                         digits), shared by a fleet; default: a random one per process\n"
     "  --no-tickets           issue no session tickets (resume by session ID only)\n"
+    "  --early-data N         TLS 1.3: accept up to N bytes of 0-RTT early data per connection,\n"
+    "                         once per ticket (replayable data: requests must be idempotent);\n"
+    "                         default off (early data is then skipped, in one round trip more)\n"
     "  --max-requests N  exit after N connections have finished\n"
     "  --trace[=FORMAT]  draw each connection when it ends: text, json or html\n"
     "  --trace-file FILE append the drawings there instead of stderr\n"
     "  --keylog FILE     append NSS key log lines (also SSLKEYLOGFILE)\n"
     "  --timeout S       idle timeout per connection (default 10)\n";
+
+/* A decimal number from 0 to 2^32 - 1 into *out; 0 if text is not one. */
+static int parse_u32(const char *text, unsigned long *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(text, &end, 10);
+    if (text[0] < '0' || text[0] > '9' || *end != '\0' || errno != 0 || v > 0xffffffffUL)
+        return 0;
+    *out = v;
+    return 1;
+}
 
 static int parse_args(int argc, char **argv, server_opts *o)
 {
@@ -143,6 +160,8 @@ static int parse_args(int argc, char **argv, server_opts *o)
             o->session_lifetime = (unsigned)atol(v);
         else if (strcmp(a, "--ticket-keys") == 0)
             o->ticket_keys = v;
+        else if (strcmp(a, "--early-data") == 0 && parse_u32(v, &o->early_data))
+            ;
         else if (strcmp(a, "--verify-client") == 0 && strcmp(v, "optional") == 0)
             o->verify_client = PARLEY_CLIENT_AUTH_OPTIONAL;
         else if (strcmp(a, "--verify-client") == 0 && strcmp(v, "require") == 0)
@@ -213,6 +232,8 @@ static parley_config *server_config(const server_opts *o)
         ok = parley_config_set_session_tickets(cfg, 0) == PARLEY_OK;
     if (ok && o->ticket_keys)
         ok = parley_config_set_ticket_key_file(cfg, o->ticket_keys, 0) == PARLEY_OK;
+    if (ok && o->early_data)
+        ok = parley_config_set_early_data(cfg, (uint32_t)o->early_data) == PARLEY_OK;
     if (ok && set_session_cache(cfg, o->session_cache) != PARLEY_OK) {
         parley_config_free(cfg);
         return NULL;
@@ -371,10 +392,14 @@ static int on_readable(client *cl)
             size_t used = parley_feed(cl->conn, buf + off, (size_t)r - off);
             off += used;
             size_t got = 0;
+            /* What is read while the handshake runs is accepted 0-RTT data. */
             while (cl->request_len < MAX_REQUEST &&
                    parley_read(cl->conn, cl->request + cl->request_len,
-                               MAX_REQUEST - cl->request_len, &got) == PARLEY_OK)
+                               MAX_REQUEST - cl->request_len, &got) == PARLEY_OK) {
                 cl->request_len += got;
+                if (parley_state(cl->conn) == PARLEY_STATE_HANDSHAKING)
+                    cl->early_len += got;
+            }
             if (used == 0 && cl->request_len == MAX_REQUEST)
                 break; /* a head too large: answered with 431, the rest is dropped */
         }
@@ -390,6 +415,13 @@ static int on_readable(client *cl)
     }
     if (was_handshaking && state != PARLEY_STATE_HANDSHAKING && parley_session_resumed(cl->conn))
         fprintf(stderr, "session resumed from %s\n", cl->peer);
+    if (was_handshaking && state != PARLEY_STATE_HANDSHAKING &&
+        parley_early_data_status(cl->conn) == PARLEY_EARLY_DATA_ACCEPTED)
+        fprintf(stderr, "early data from %s: %zu bytes accepted (0-RTT)\n", cl->peer,
+                cl->early_len);
+    else if (was_handshaking && state != PARLEY_STATE_HANDSHAKING &&
+             parley_early_data_status(cl->conn) == PARLEY_EARLY_DATA_REJECTED)
+        fprintf(stderr, "early data from %s: rejected (skipped)\n", cl->peer);
     if (was_handshaking && state != PARLEY_STATE_HANDSHAKING && parley_peer_authenticated(cl->conn))
         fprintf(stderr, "client certificate from %s: %s (%s)\n", cl->peer,
                 parley_peer_subject(cl->conn), parley_peer_key(cl->conn));

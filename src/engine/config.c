@@ -11,6 +11,7 @@
 
 #include "../handshake/handshake.h"
 #include "../session/cache.h"
+#include "../session/replay.h"
 #include "../session/ticket.h"
 
 static int config_error(parley_config *cfg, const char *fmt, ...)
@@ -82,6 +83,7 @@ void parley_config_free(parley_config *cfg)
     x509_trust_free(cfg->client_trust);
     parley_session_cache_free(cfg->session_cache);
     ticket_keys_free(cfg->ticket_keys);
+    early_replay_free(cfg->early_replay);
     free(cfg->ticket_key_file);
     free(cfg->client_ca_file);
     free(cfg->client_ca_names);
@@ -508,10 +510,24 @@ int parley_config_set_ticket_key_file(parley_config *cfg, const char *file, unsi
     return PARLEY_OK;
 }
 
+int parley_config_set_early_data(parley_config *cfg, uint32_t max_bytes)
+{
+    if (config_mutable(cfg) != PARLEY_OK)
+        return PARLEY_ERROR;
+    cfg->early_data_max = max_bytes;
+    return PARLEY_OK;
+}
+
 /* A server's session cache and ticket keys, unless the application chose otherwise: the
- * embedded cache, and a random ticket secret of this process. */
+ * embedded cache, and a random ticket secret of this process. With 0-RTT on, the single-use
+ * store that guards it. */
 static int make_session_state(parley_config *cfg)
 {
+    if (cfg->early_data_max > 0 && cfg->early_replay == NULL) {
+        cfg->early_replay = early_replay_new(EARLY_REPLAY_SLOTS);
+        if (cfg->early_replay == NULL)
+            return config_error(cfg, "out of memory making the 0-RTT replay store"), -1;
+    }
     if (!cfg->session_cache_set && cfg->session_cache == NULL) {
         cfg->session_cache = parley_session_cache_memory(20480);
         if (cfg->session_cache == NULL)

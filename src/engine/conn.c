@@ -407,7 +407,17 @@ static int handle_record(parley_conn *c)
         return handle_tls13_plaintext(c, outer);
     uint8_t *plain = c->record + RECORD_HEADER_LEN;
     size_t plain_len = c->record_need - RECORD_HEADER_LEN;
+    /* 0-RTT the server refused (early13.c): records it cannot read are skipped, within limits:
+     * protected ones that arrive before the second ClientHello of a HelloRetryRequest, and
+     * those that do not open under the handshake key. */
+    bool skip = early13_skipping(c);
+    if (skip && outer == CT_APPLICATION_DATA && c->read.kind == RECORD_PLAIN)
+        return early13_skip(c, plain_len);
     int alert = record_open(&c->read, c->record, c->record_need, &plain, &plain_len);
+    if (skip && alert == RECORD_ALERT_BAD_RECORD_MAC)
+        return early13_skip(c, c->record_need - RECORD_HEADER_LEN);
+    if (skip && alert == 0 && c->read.kind == RECORD_TLS13)
+        c->hs->early_mode = EARLY13_OFF; /* the first record of the client's second flight */
     if (alert) {
         if (alert == RECORD_ALERT_BAD_RECORD_MAC)
             return conn_fail(c, PARLEY_E_CRYPTO, alert,
@@ -445,9 +455,12 @@ static int handle_record(parley_conn *c)
     case CT_ALERT:
         return handle_alert(c, plain, plain_len);
     case CT_APPLICATION_DATA:
-        if (c->state != PARLEY_STATE_OPEN)
+        /* During the handshake only a server's accepted 0-RTT data (early13.c). */
+        if (c->state != PARLEY_STATE_OPEN && !early13_reading(c))
             return conn_fail(c, PARLEY_E_PROTOCOL, ALERT_UNEXPECTED_MESSAGE,
                              "application data from the peer before the handshake finished");
+        if (c->state != PARLEY_STATE_OPEN && early13_count(c, plain_len) < 0)
+            return -1;
         /* A handshake message split across records must not be interleaved with data. */
         if (c->post_len > 0)
             return conn_fail(c, PARLEY_E_PROTOCOL, ALERT_UNEXPECTED_MESSAGE,
@@ -482,9 +495,12 @@ static int begin_record(parley_conn *c)
         return conn_fail(c, PARLEY_E_PROTOCOL, ALERT_PROTOCOL_VERSION,
                          "record version 0x%04x differs from the negotiated 0x%04x", version,
                          c->version);
-    size_t limit = c->read.kind == RECORD_PLAIN   ? RECORD_MAX_PLAINTEXT
-                   : c->read.kind == RECORD_TLS13 ? RECORD_TLS13_MAX_FRAGMENT
-                                                  : RECORD_MAX_FRAGMENT;
+    /* Refused 0-RTT skipped before the second ClientHello is TLS 1.3 ciphertext. */
+    record_protection kind =
+        type == CT_APPLICATION_DATA && early13_skipping(c) ? RECORD_TLS13 : c->read.kind;
+    size_t limit = kind == RECORD_PLAIN   ? RECORD_MAX_PLAINTEXT
+                   : kind == RECORD_TLS13 ? RECORD_TLS13_MAX_FRAGMENT
+                                          : RECORD_MAX_FRAGMENT;
     if (len > limit)
         return conn_fail(c, PARLEY_E_DECODE, ALERT_RECORD_OVERFLOW,
                          "peer sent a record of %u bytes, over the %zu-byte limit", len, limit);

@@ -84,6 +84,10 @@ struct parley_config {
     char *ticket_key_file;
     unsigned ticket_rotate;
     struct ticket_keys *ticket_keys;
+    /* Server, TLS 1.3 0-RTT: the max_early_data_size tickets allow (0: off), and the store that
+     * lets each ticket's early data in once (made when frozen, only when on). */
+    uint32_t early_data_max;
+    struct early_replay *early_replay;
 
     /* Wire forms of the lists above, encoded once when the configuration is frozen. */
     uint8_t wire_suites[2 * (SUITE_MAX + 1)]; /* + TLS_FALLBACK_SCSV */
@@ -154,6 +158,7 @@ struct parley_conn {
     size_t session_id_len;
     bool resumed;
     bool session_stored;     /* server: this session is in the cache under session_id */
+    uint8_t early_status;    /* a parley_early_data: what became of 0-RTT (early13.c) */
     parley_session *session; /* client, during the handshake: the session offered */
     uint8_t *session_bytes;  /* client, after it: the established session, serialized */
     size_t session_bytes_len;

@@ -82,6 +82,7 @@ int client_send_hello(parley_conn *c)
         if (client13_hello_extensions(c, &ch, shares, sizeof(shares)) < 0 ||
             resume13_client_offer(c, &ch, identities, sizeof(identities)) < 0)
             return -1;
+        early13_client_offer(c, &ch);
     }
 
     size_t mark = flight_mark(c);
@@ -100,7 +101,9 @@ int client_send_hello(parley_conn *c)
      * handshake says TLS 1.2 (RFC 8446 5.1). */
     c->record_version = hs->hrr ? PARLEY_TLS1_2 : PARLEY_TLS1_0;
     hs->state = C_WAIT_SERVER_HELLO;
-    return flight_send(c);
+    if (flight_send(c) < 0)
+        return -1;
+    return ch.has_early_data ? early13_client_start(c) : 0;
 }
 
 int client_accept_alpn(parley_conn *c, span proto)
@@ -135,6 +138,11 @@ static int client_server_hello(parley_conn *c, const uint8_t *body, size_t len)
     if (hs->hrr)
         return conn_fail(c, PARLEY_E_PROTOCOL, ALERT_ILLEGAL_PARAMETER,
                          "after its HelloRetryRequest the server chose %s, not TLS 1.3",
+                         parley_version_name(sh.version));
+    /* RFC 8446 D.3: our 0-RTT data went out under a TLS 1.3 key; there is no going back. */
+    if (c->early_status == PARLEY_EARLY_DATA_OFFERED)
+        return conn_fail(c, PARLEY_E_PROTOCOL, ALERT_PROTOCOL_VERSION,
+                         "server chose %s after we sent early data with a TLS 1.3 session",
                          parley_version_name(sh.version));
     if (transcript_add_current(c) < 0)
         return -1;

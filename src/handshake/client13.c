@@ -8,6 +8,7 @@
  *                          <--  ServerHello + key_share (+ pre_shared_key)
  *                               {EncryptedExtensions} {CertificateRequest}
  *                               {Certificate} {CertificateVerify} {Finished}
+ *   (EndOfEarlyData, after accepted 0-RTT data: early13.c)
  *   {Certificate} {CertificateVerify} {Finished}  -->
  *                          <--  [NewSessionTicket] (after the handshake, hs13.c)
  *
@@ -172,6 +173,8 @@ static int client13_hello_retry(parley_conn *c, const hs_server_hello *sh,
         return conn_fail(c, PARLEY_E_PROTOCOL, ALERT_ILLEGAL_PARAMETER,
                          "server's HelloRetryRequest asks for nothing: it would not change the "
                          "ClientHello");
+    if (early13_client_retry(c) < 0)
+        return -1;
     hs->hrr = true;
     hs->hrr_suite = sh->cipher_suite;
     hs->hrr_group = sh->has_key_share ? sh->key_share_group : 0;
@@ -206,6 +209,7 @@ int client13_server_hello(parley_conn *c, const hs_server_hello *sh)
         return -1;
     if (sh->is_hrr)
         return client13_hello_retry(c, sh, suite);
+    hs->early_mode = EARLY13_OFF; /* the server has answered: no more 0-RTT goes out */
     c->version = PARLEY_TLS1_3;
     c->record_version = PARLEY_TLS1_2;
     memcpy(hs->server_random, sh->random, 32);
@@ -249,10 +253,9 @@ static int client13_encrypted_extensions(parley_conn *c, const uint8_t *body, si
     int alert = hs_parse_encrypted_extensions(body, len, &ee);
     if (alert)
         return hs_parse_failed(c, alert, "EncryptedExtensions");
-    if (ee.has_early_data)
-        return conn_fail(c, PARLEY_E_PROTOCOL, ALERT_UNSUPPORTED_EXTENSION,
-                         "server accepted early data, which was not offered");
     if (ee.has_alpn && client_accept_alpn(c, ee.alpn_protocol) < 0)
+        return -1;
+    if (early13_client_answer(c, &ee) < 0)
         return -1;
     hs->state = hs->psk_accepted ? C13_WAIT_FINISHED : C13_WAIT_CERTIFICATE_OR_REQUEST;
     return 0;
@@ -338,7 +341,7 @@ static int client13_finished(parley_conn *c, const uint8_t *body, size_t len)
     if (hs13_check_finished(c, body, len) < 0 || transcript_add_current(c) < 0 ||
         hs13_application_secrets(c) < 0)
         return -1;
-    if (hs13_send_compat_ccs(c) < 0 ||
+    if (early13_client_end(c) < 0 || hs13_send_compat_ccs(c) < 0 ||
         hs13_install(c, 1, hs->c_hs_traffic, "write keys on (handshake)") < 0)
         return -1;
     if (hs->certificate_requested && client13_write_certificate(c) < 0)

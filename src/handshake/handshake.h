@@ -101,6 +101,11 @@ typedef struct hs_state {
     crypto_hash_alg psk_hash; /* the hash of the offered PSK's suite */
     uint8_t cr_context[255]; /* client: the CertificateRequest's context, echoed */
     size_t cr_context_len;
+
+    /* 0-RTT (early13.c). */
+    uint8_t early_mode;        /* EARLY13_OFF, _OPEN or _SKIP */
+    uint32_t early_left;       /* bytes of early data still to be sent, read or skipped */
+    const char *early_refusal; /* server: why the early data offered is not taken */
 } hs_state;
 
 typedef int (*hs_handler)(parley_conn *c, const uint8_t *body, size_t len);
@@ -201,6 +206,10 @@ int hs13_application_secrets(parley_conn *c);
 int hs13_resumption_secret(parley_conn *c);
 /* Installs a traffic secret as the read (dir 0) or write (dir 1) protection. */
 int hs13_install(parley_conn *c, int dir, const uint8_t *secret, const char *what);
+/* The same for a suite other than the connection's: a client's 0-RTT goes out under the
+ * resumed session's suite before the server has chosen one. */
+int hs13_install_suite(parley_conn *c, int dir, const suite_info *suite, const uint8_t *secret,
+                       const char *what);
 /* Sends the one dummy ChangeCipherSpec of middlebox compatibility mode, if not sent yet. */
 int hs13_send_compat_ccs(parley_conn *c);
 /* Our Finished (with our handshake traffic secret) into the flight; and the peer's, checked. */
@@ -235,6 +244,49 @@ int resume13_client_ticket(parley_conn *c, const uint8_t *body, size_t len);
 int resume13_server_find(parley_conn *c, const hs_client_hello *ch, const suite_info *suite);
 /* Server, after the client's Finished: sends a NewSessionTicket when tickets are on. */
 int resume13_server_issue(parley_conn *c);
+
+/* TLS 1.3 0-RTT early data (early13.c, RFC 8446 4.2.10). The client sends it after its first
+ * ClientHello under the client early traffic key; a server that accepts it reads it with that
+ * key until EndOfEarlyData, and one that does not skips it. */
+enum early13_mode {
+    EARLY13_OFF = 0,
+    EARLY13_OPEN, /* client: 0-RTT may be sent; server: 0-RTT is read, until EndOfEarlyData */
+    EARLY13_SKIP, /* server: 0-RTT was refused; records that do not open are skipped */
+};
+/* Client, writing the ClientHello: asks for early data when the application wants to send some
+ * and the offered session allows it. */
+void early13_client_offer(parley_conn *c, hs_client_hello *ch);
+/* Client, once the ClientHello with early_data is out: the early traffic key goes on. */
+int early13_client_start(parley_conn *c);
+/* Client: a HelloRetryRequest refuses early data; the second hello goes out in plaintext. */
+int early13_client_retry(parley_conn *c);
+/* Client: the server's answer, in its EncryptedExtensions (checked against the session). */
+int early13_client_answer(parley_conn *c, const hs_encrypted_extensions *ee);
+/* Client, before its second flight: EndOfEarlyData when the server accepted early data. */
+int early13_client_end(parley_conn *c);
+/* Server, resuming session s from PSK identity index: whether its early data may be taken
+ * (every rule of RFC 8446 4.2.10 and 8, the single-use store last). */
+void early13_server_consider(parley_conn *c, const hs_client_hello *ch, const parley_session *s,
+                             const suite_info *suite, size_t index);
+/* Server, after the PSK decision (suite set): takes the early data (its read key goes on) or
+ * refuses it (it will be skipped). */
+int early13_server_decide(parley_conn *c, const hs_client_hello *ch);
+/* Server, sending a HelloRetryRequest: early data is refused and skipped. */
+void early13_server_retry(parley_conn *c, const hs_client_hello *ch);
+/* Server: a record of len bytes that did not open (or came in plaintext before the second
+ * ClientHello) while refused 0-RTT may still be arriving: skipped, or over the limit. 0 or -1. */
+int early13_skip(parley_conn *c, size_t len);
+/* Server: len bytes of accepted 0-RTT data arrived; 0, or -1 over max_early_data_size. */
+int early13_count(parley_conn *c, size_t len);
+
+static inline bool early13_skipping(const parley_conn *c)
+{
+    return c->hs != NULL && c->hs->early_mode == EARLY13_SKIP;
+}
+static inline bool early13_reading(const parley_conn *c)
+{
+    return c->hs != NULL && c->role == PARLEY_SERVER && c->hs->early_mode == EARLY13_OPEN;
+}
 
 /* Downgrade sentinels (version.c, RFC 8446 4.1.3). The server writes one into its random when
  * it negotiated below what it supports; the client, having offered client_max, checks. */

@@ -114,9 +114,15 @@ int hs13_resumption_secret(parley_conn *c)
 
 int hs13_install(parley_conn *c, int dir, const uint8_t *secret, const char *what)
 {
-    const suite_info *suite = suite_find(c->suite);
+    return hs13_install_suite(c, dir, suite_find(c->suite), secret, what);
+}
+
+int hs13_install_suite(parley_conn *c, int dir, const suite_info *suite, const uint8_t *secret,
+                       const char *what)
+{
     record_keys keys;
-    if (suite == NULL || tls13_record_keys(c->hash13, suite->aead, secret, &keys) < 0)
+    if (suite == NULL ||
+        tls13_record_keys(suite_prf_at(suite, PARLEY_TLS1_3), suite->aead, secret, &keys) < 0)
         return conn_fail(c, PARLEY_E_INTERNAL, ALERT_INTERNAL_ERROR,
                          "deriving traffic keys failed");
     int rc = conn_install_keys(c, dir, &keys, what);

@@ -274,6 +274,12 @@ typedef struct hs_new_session_ticket13 {
 int hs_parse_new_session_ticket13(const uint8_t *body, size_t len, hs_new_session_ticket13 *out);
 int hs_write_new_session_ticket13(writer *w, const hs_new_session_ticket13 *m);
 
+/* ---- EndOfEarlyData (RFC 8446 4.5) ----------------------------------------------------------- */
+
+/* An empty body: anything else is a decode error. */
+int hs_parse_end_of_early_data(const uint8_t *body, size_t len);
+int hs_write_end_of_early_data(writer *w);
+
 /* ---- KeyUpdate (RFC 8446 4.6.3) ------------------------------------------------------------ */
 
 /* One byte: update_not_requested (0) or update_requested (1); anything else is

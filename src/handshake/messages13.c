@@ -238,6 +238,21 @@ int hs_write_new_session_ticket13(writer *w, const hs_new_session_ticket13 *m)
     return hs_end_message(w);
 }
 
+/* ---- EndOfEarlyData ---------------------------------------------------------------------------
+ */
+
+int hs_parse_end_of_early_data(const uint8_t *body, size_t len)
+{
+    (void)body;
+    return len == 0 ? 0 : HS_ALERT_DECODE_ERROR;
+}
+
+int hs_write_end_of_early_data(writer *w)
+{
+    hs_begin_message(w, HS_END_OF_EARLY_DATA);
+    return hs_end_message(w);
+}
+
 /* ---- KeyUpdate --------------------------------------------------------------------------------
  */
 

@@ -48,6 +48,7 @@ void resume_session_of(const parley_conn *c, parley_session *s)
     s->peer_authenticated = c->peer_authenticated;
     s->lifetime = c->cfg->session_lifetime;
     snprintf(s->server_name, sizeof(s->server_name), "%s", c->server_name);
+    snprintf(s->alpn, sizeof(s->alpn), "%s", c->alpn);
     snprintf(s->peer_subject, sizeof(s->peer_subject), "%s", c->peer_subject);
     snprintf(s->peer_key, sizeof(s->peer_key), "%s", c->peer_key);
 }

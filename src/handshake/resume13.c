@@ -127,6 +127,7 @@ int resume13_client_ticket(parley_conn *c, const uint8_t *body, size_t len)
     if (nst.lifetime < s.lifetime || s.lifetime == 0)
         s.lifetime = nst.lifetime;
     s.age_add = nst.age_add;
+    s.max_early_data = nst.has_early_data ? nst.max_early_data : 0;
     if (tls13_resumption_psk(c->hash13, c->res_master, nst.nonce.p, nst.nonce.len,
                              s.master_secret) < 0)
         return conn_fail(c, PARLEY_E_INTERNAL, ALERT_INTERNAL_ERROR,
@@ -215,8 +216,9 @@ int resume13_server_find(parley_conn *c, const hs_client_hello *ch, const suite_
         hs->psk_identity = (uint16_t)i;
         hs->session_created = s.created;
         resume_take_peer_identity(c, &s);
-        session_clear(&s);
         trace_step(c, "session resumed (PSK from a ticket)");
+        early13_server_consider(c, ch, &s, suite, i);
+        session_clear(&s);
         return 1;
     }
     return 0;
@@ -236,6 +238,8 @@ int resume13_server_issue(parley_conn *c)
     parley_session s;
     resume_session_of(c, &s);
     s.created = session_now();
+    s.ticket_received_ms = session_now_ms(); /* issued: the server's clock for the ticket age */
+    s.max_early_data = cfg->early_data_max;
     if (s.lifetime > TICKET_LIFETIME_MAX)
         s.lifetime = TICKET_LIFETIME_MAX;
     int rc = crypto_random(&s.age_add, sizeof(s.age_add)) < 0 ||
@@ -254,6 +258,8 @@ int resume13_server_issue(parley_conn *c)
         .age_add = s.age_add,
         .nonce = {nonce, sizeof(nonce)},
         .ticket = {ticket, ticket_len},
+        .has_early_data = s.max_early_data > 0,
+        .max_early_data = s.max_early_data,
     };
     crypto_wipe(&s, sizeof(s));
     if (ticket_len == 0)

@@ -14,7 +14,7 @@ void resume_trace(parley_conn *c, const char *fmt, ...) __attribute__((format(pr
 /* The client's key for its session in the configuration's cache. */
 const char *resume_cache_key(const parley_conn *c);
 /* The parts of the connection's session every version keeps: version, suite, lifetime, server
- * name and peer identity (the rest zeroed). */
+ * name, ALPN protocol and peer identity (the rest zeroed). */
 void resume_session_of(const parley_conn *c, parley_session *s);
 /* A resumed session's peer identity (subject, key name, authenticated) onto the connection. */
 void resume_take_peer_identity(parley_conn *c, const parley_session *s);

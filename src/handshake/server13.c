@@ -7,6 +7,7 @@
  *                       <--  ServerHello + key_share (+ pre_shared_key)
  *                            {EncryptedExtensions} {CertificateRequest}
  *                            {Certificate} {CertificateVerify} {Finished}
+ *   (EndOfEarlyData, after accepted 0-RTT data: early13.c)
  *   {Certificate} {CertificateVerify} {Finished}  -->
  *                       <--  [NewSessionTicket]
  *
@@ -23,6 +24,7 @@
 
 enum server13_state {
     S13_WAIT_CLIENT_HELLO2 = 1,
+    S13_WAIT_END_OF_EARLY_DATA,
     S13_WAIT_CERTIFICATE,
     S13_WAIT_CERTIFICATE_VERIFY,
     S13_WAIT_FINISHED,
@@ -171,6 +173,16 @@ static int send_hello_retry(parley_conn *c, const choice13 *choice)
     return 0;
 }
 
+/* The client's handshake key goes on for the rest of its flight. */
+static int after_client_early_data(parley_conn *c)
+{
+    hs_state *hs = c->hs;
+    if (hs13_install(c, 0, hs->c_hs_traffic, "read keys on (handshake)") < 0)
+        return -1;
+    hs->state = hs->certificate_requested ? S13_WAIT_CERTIFICATE : S13_WAIT_FINISHED;
+    return 0;
+}
+
 /* ServerHello in plaintext, then the handshake keys, then the rest of our flight. */
 static int send_flight(parley_conn *c, const choice13 *choice)
 {
@@ -206,6 +218,7 @@ static int send_flight(parley_conn *c, const choice13 *choice)
 
     hs_encrypted_extensions ee = {0};
     ee.has_server_name = c->server_name[0] != '\0';
+    ee.has_early_data = c->early_status == PARLEY_EARLY_DATA_ACCEPTED;
     if (c->alpn[0]) {
         ee.has_alpn = true;
         ee.alpn_protocol = (span){(const uint8_t *)c->alpn, strlen(c->alpn)};
@@ -236,12 +249,15 @@ static int send_flight(parley_conn *c, const choice13 *choice)
             return -1;
     }
     if (hs13_write_finished(c) < 0 || flight_send(c) < 0 || hs13_application_secrets(c) < 0 ||
-        hs13_install(c, 1, c->write_secret, "write keys on (application)") < 0 ||
-        hs13_install(c, 0, hs->c_hs_traffic, "read keys on (handshake)") < 0)
+        hs13_install(c, 1, c->write_secret, "write keys on (application)") < 0)
         return -1;
     hs->machine = &server13_machine;
-    hs->state = hs->certificate_requested ? S13_WAIT_CERTIFICATE : S13_WAIT_FINISHED;
-    return 0;
+    /* Accepted early data is read under its own key until EndOfEarlyData. */
+    if (hs->early_mode == EARLY13_OPEN) {
+        hs->state = S13_WAIT_END_OF_EARLY_DATA;
+        return 0;
+    }
+    return after_client_early_data(c);
 }
 
 int server13_client_hello(parley_conn *c, const hs_client_hello *ch)
@@ -265,8 +281,10 @@ int server13_client_hello(parley_conn *c, const hs_client_hello *ch)
     choice.share = hs_client_hello_share(ch, choice.group);
     if (hs->hrr && check_retry(c, ch, &choice) < 0)
         return -1;
-    if (choice.share == NULL)
+    if (choice.share == NULL) {
+        early13_server_retry(c, ch);
         return send_hello_retry(c, &choice);
+    }
     if (server_choose_alpn(c, ch) < 0)
         return conn_fail(c, PARLEY_E_NEGOTIATE, ALERT_NO_APPLICATION_PROTOCOL,
                          "client offered only ALPN protocols this server does not speak");
@@ -282,7 +300,7 @@ int server13_client_hello(parley_conn *c, const hs_client_hello *ch)
                              "none of our certificates can sign with a TLS 1.3 signature "
                              "algorithm the client accepts");
     }
-    if (hs_set_suite(c, choice.suite) < 0)
+    if (hs_set_suite(c, choice.suite) < 0 || early13_server_decide(c, ch) < 0)
         return -1;
     return send_flight(c, &choice);
 }
@@ -299,7 +317,20 @@ static int server13_client_hello2(parley_conn *c, const uint8_t *body, size_t le
     if (memcmp(ch.random, c->hs->client_random, 32) != 0)
         return conn_fail(c, PARLEY_E_PROTOCOL, ALERT_ILLEGAL_PARAMETER,
                          "the second ClientHello has another random than the first");
+    if (ch.has_early_data)
+        return conn_fail(c, PARLEY_E_PROTOCOL, ALERT_ILLEGAL_PARAMETER,
+                         "the second ClientHello offers early data (RFC 8446 4.1.2)");
+    c->hs->early_mode = EARLY13_OFF; /* the client's refused 0-RTT, if any, is behind us */
     return server13_client_hello(c, &ch);
+}
+
+static int server13_end_of_early_data(parley_conn *c, const uint8_t *body, size_t len)
+{
+    if (hs_parse_end_of_early_data(body, len) != 0)
+        return hs_parse_failed(c, ALERT_DECODE_ERROR, "EndOfEarlyData");
+    c->hs->early_mode = EARLY13_OFF;
+    c->hs->key_change = true;
+    return after_client_early_data(c);
 }
 
 static int server13_certificate(parley_conn *c, const uint8_t *body, size_t len)
@@ -348,6 +379,7 @@ static int server13_finished(parley_conn *c, const uint8_t *body, size_t len)
 
 static const hs_step server13_steps[] = {
     {S13_WAIT_CLIENT_HELLO2, HS_CLIENT_HELLO, false, server13_client_hello2},
+    {S13_WAIT_END_OF_EARLY_DATA, HS_END_OF_EARLY_DATA, false, server13_end_of_early_data},
     {S13_WAIT_CERTIFICATE, HS_CERTIFICATE, false, server13_certificate},
     {S13_WAIT_CERTIFICATE_VERIFY, HS_CERTIFICATE_VERIFY, true, server13_certificate_verify},
     {S13_WAIT_FINISHED, HS_FINISHED, true, server13_finished},
@@ -356,8 +388,13 @@ static const hs_step server13_steps[] = {
 static const char *server13_state_name(int state)
 {
     static const char *const names[] = {
-        "start", "wait ClientHello (after HelloRetryRequest)", "wait Certificate",
-        "wait CertificateVerify", "wait Finished", "done",
+        "start",
+        "wait ClientHello (after HelloRetryRequest)",
+        "wait EndOfEarlyData",
+        "wait Certificate",
+        "wait CertificateVerify",
+        "wait Finished",
+        "done",
     };
     return state >= 0 && state <= S13_DONE ? names[state] : "?";
 }

@@ -41,7 +41,8 @@ static int flush_output(parley_conn *c, int fd)
 /* Feeds the engine from the socket. The engine stops accepting bytes while decrypted data waits
  * to be read, so the bytes are peeked first and only what the engine took is consumed; the rest
  * stays in the socket for the next call. Returns 1 after progress, 0 at EOF, -1 on error, -2
- * when a non-blocking socket has nothing yet. */
+ * when a non-blocking socket has nothing yet, 2 when the engine took nothing because decrypted
+ * data waits to be read. */
 static int fill_input(parley_conn *c, int fd)
 {
     unsigned char buf[16384];
@@ -58,6 +59,8 @@ static int fill_input(parley_conn *c, int fd)
     size_t off = 0, used;
     while (off < (size_t)r && (used = parley_feed(c, buf + off, (size_t)r - off)) > 0)
         off += used;
+    if (off == 0)
+        return 2;
     while (off > 0) {
         ssize_t d = recv(fd, buf, off, 0);
         if (d < 0 && errno == EINTR)
@@ -78,7 +81,10 @@ int parley_fd_handshake(parley_conn *c, int fd)
             return PARLEY_ERROR;
         if (rc != PARLEY_WANT_READ)
             return rc;
-        if (fill_input(c, fd) < 0 || parley_state(c) == PARLEY_STATE_FAILED) {
+        int f = fill_input(c, fd);
+        if (f == 2)
+            return PARLEY_WANT_READ; /* 0-RTT data waits to be read */
+        if (f < 0 || parley_state(c) == PARLEY_STATE_FAILED) {
             /* Keep the socket's errno (a timeout, a reset) for the caller to report. */
             int saved = errno;
             flush_output(c, fd);

@@ -1,13 +1,15 @@
 /*
- * The serialized session, format 2:
+ * The serialized session, format 3:
  *
- *   "PS" 0x02  version(2) suite(2) flags(1: ems, peer_authenticated) created(8) lifetime(4)
+ *   "PS" 0x03  version(2) suite(2) flags(1: ems, peer_authenticated) created(8) lifetime(4)
  *   age_add(4) ticket_received_ms(8)
  *   id<0..32> master_secret<48> server_name<0..255> peer_subject<0..2^16-1> peer_key<0..255>
- *   ticket<0..2^16-1>
+ *   ticket<0..2^16-1> max_early_data(4) alpn<0..63>
  *
  * A TLS 1.3 session keeps its resumption PSK in master_secret (the suite's hash length, zero
- * padded) and the ticket's age_add; format 1 had neither and is no longer read.
+ * padded) and the ticket's age_add; format 1 had neither and is no longer read. Format 2 is
+ * format 3 without its last two fields (0-RTT came with them): it still loads, as a session
+ * without early data and without ALPN, so sessions saved by an older parley keep resuming.
  *
  * Bytes from a cache or an import are untrusted (a shared Redis, a file): they are parsed with
  * the bounded reader, and a session that does not parse is a miss.
@@ -22,11 +24,12 @@
 #include "../common/writer.h"
 #include "../crypto/crypto.h"
 
-#define FORMAT_MAGIC0  'P'
-#define FORMAT_MAGIC1  'S'
-#define FORMAT_VERSION 2
-#define FLAG_EMS       0x01
-#define FLAG_PEER_AUTH 0x02
+#define FORMAT_MAGIC0        'P'
+#define FORMAT_MAGIC1        'S'
+#define FORMAT_VERSION       3
+#define FORMAT_NO_EARLY_DATA 2 /* the previous format: read, never written */
+#define FLAG_EMS             0x01
+#define FLAG_PEER_AUTH       0x02
 
 static void write_string(writer *w, size_t lenbytes, const char *s)
 {
@@ -65,6 +68,8 @@ size_t session_encode(const parley_session *s, uint8_t *out, size_t cap)
     write_string(&w, 2, s->peer_subject);
     write_string(&w, 1, s->peer_key);
     write_vector(&w, 2, s->ticket, s->ticket_len);
+    writer_u32(&w, s->max_early_data);
+    write_string(&w, 1, s->alpn);
     if (!writer_done(&w)) {
         crypto_wipe(out, cap < w.len ? cap : w.len);
         return 0;
@@ -88,8 +93,10 @@ int session_decode(const uint8_t *data, size_t len, parley_session *s)
 {
     memset(s, 0, sizeof(*s));
     reader r = reader_init(data, len);
-    if (reader_u8(&r) != FORMAT_MAGIC0 || reader_u8(&r) != FORMAT_MAGIC1 ||
-        reader_u8(&r) != FORMAT_VERSION)
+    if (reader_u8(&r) != FORMAT_MAGIC0 || reader_u8(&r) != FORMAT_MAGIC1)
+        return -1;
+    uint8_t format = reader_u8(&r);
+    if (format != FORMAT_VERSION && format != FORMAT_NO_EARLY_DATA)
         return -1;
     s->version = reader_u16(&r);
     s->suite = reader_u16(&r);
@@ -108,6 +115,10 @@ int session_decode(const uint8_t *data, size_t len, parley_session *s)
                       read_string(&r, 2, s->peer_subject, sizeof(s->peer_subject)) &&
                       read_string(&r, 1, s->peer_key, sizeof(s->peer_key));
     span ticket = reader_vector(&r, 2, 0, SESSION_TICKET_MAX);
+    if (format == FORMAT_VERSION) {
+        s->max_early_data = reader_u32(&r);
+        strings_ok = strings_ok && read_string(&r, 1, s->alpn, sizeof(s->alpn));
+    }
     if (!strings_ok || !reader_done(&r) || (flags & ~(FLAG_EMS | FLAG_PEER_AUTH)) != 0) {
         session_clear(s);
         return -1;

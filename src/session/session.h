@@ -16,9 +16,11 @@
 
 #define SESSION_ID_MAX     32
 #define SESSION_TICKET_MAX 4096 /* longer tickets from a server are not kept */
+#define SESSION_ALPN_MAX   63   /* parley's own limit on one protocol name */
 /* The serialized form's largest size: fixed fields, then the variable ones at their limits. */
 #define SESSION_ENCODED_MAX                                                                        \
-    (80 + SESSION_ID_MAX + 48 + 255 + X509_NAME_MAX + 32 + SESSION_TICKET_MAX)
+    (80 + SESSION_ID_MAX + 48 + 255 + X509_NAME_MAX + 32 + SESSION_TICKET_MAX + 4 + 1 +            \
+     SESSION_ALPN_MAX)
 
 struct parley_session {
     uint16_t version, suite;
@@ -30,9 +32,14 @@ struct parley_session {
     uint64_t created;  /* Unix time, seconds */
     uint32_t lifetime; /* seconds from created during which it may resume */
     /* TLS 1.3 tickets (RFC 8446 4.6.1): the value the client adds to the ticket's age to
-     * obscure it, and when the client received the ticket (ms since the epoch). */
+     * obscure it, and when the client received the ticket (ms since the epoch; in the server's
+     * sealed copy, when the server issued it). */
     uint32_t age_add;
     uint64_t ticket_received_ms;
+    /* TLS 1.3: the ticket's max_early_data_size (0: no 0-RTT with it), and the ALPN protocol
+     * the session negotiated ("" if none), which 0-RTT must keep (RFC 8446 4.2.10). */
+    uint32_t max_early_data;
+    char alpn[SESSION_ALPN_MAX + 1];
     char server_name[256];
     char peer_subject[X509_NAME_MAX];
     char peer_key[32];
