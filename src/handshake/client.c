@@ -74,7 +74,8 @@ int client_send_hello(parley_conn *c)
     }
     ch.has_reneg_info = true; /* empty: RFC 5746 signalling on an initial handshake */
     ch.ems = cfg->min_version < PARLEY_TLS1_3; /* a TLS 1.2 notion */
-    if (cfg->min_version < PARLEY_TLS1_3 && resume_client_offer(c, &ch) < 0)
+    /* Every version: this is also where a session is loaded and checked before it is offered. */
+    if (resume_client_offer(c, &ch) < 0)
         return -1;
     uint8_t shares[CONFIG_MAX_KEY_SHARES * (4 + CRYPTO_MAX_KEX_PUBLIC)];
     uint8_t identities[2 + 2 + SESSION_TICKET_MAX + 4];

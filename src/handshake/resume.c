@@ -100,9 +100,11 @@ int resume_client_offer(parley_conn *c, hs_client_hello *ch)
         parley_session_free(s);
         c->session = s = NULL;
     }
-    /* A TLS 1.3 session is offered as a PSK (resume13.c), never by ID or TLS 1.2 ticket. */
-    if (s != NULL && s->version == PARLEY_TLS1_3) {
-        if (cfg->tickets)
+    /* A TLS 1.3 session is offered as a PSK (resume13.c), never by ID or TLS 1.2 ticket; a
+     * client that speaks only TLS 1.3 sends nothing of TLS 1.2's resumption. */
+    bool tls12_possible = cfg->min_version < PARLEY_TLS1_3;
+    if ((s != NULL && s->version == PARLEY_TLS1_3) || !tls12_possible) {
+        if (cfg->tickets && tls12_possible)
             ch->has_session_ticket = true;
         return 0;
     }

@@ -230,6 +230,47 @@ static void test_client_certificates(void)
         }
 }
 
+/* Whether an outgoing ClientHello carried a pre_shared_key: *(int *)arg. */
+static void note_psk_offer(const parley_trace_event *ev, void *arg)
+{
+    if (ev->kind != PARLEY_TRACE_MESSAGE || !ev->outgoing || strcmp(ev->name, "ClientHello") != 0)
+        return;
+    for (size_t i = 0; i < ev->field_count; i++)
+        if (strcmp(ev->fields[i].name, "pre_shared_key") == 0)
+            *(int *)arg = 1;
+}
+
+/* A client that speaks only TLS 1.3 checks a session before offering it, as any client does: one
+ * made with another server name is not offered (its secret is that server's), a matching one is. */
+static void test_tls13_only_client_checks_session(void)
+{
+    parley_config *sc = server13("server-rsa");
+    parley_config *cc = client13();
+    CHECK(parley_config_set_versions(cc, PARLEY_TLS1_3, PARLEY_TLS1_3) == PARLEY_OK);
+    parley_conn *c, *s;
+    CHECK(run(cc, sc, NULL, &c, &s));
+    parley_session *session = parley_conn_get_session(c);
+    CHECK(session != NULL);
+    free_all(c, s, NULL, NULL);
+    const char *names[] = {"a.parley.test", "localhost"};
+    for (int i = 0; i < 2; i++) {
+        c = parley_conn_new(cc, PARLEY_CLIENT);
+        s = parley_conn_new(sc, PARLEY_SERVER);
+        parley_conn_set_server_name(c, names[i]); /* both in the certificate's names */
+        parley_conn_set_session(c, session);
+        int offered = 0;
+        parley_conn_set_trace(c, note_psk_offer, &offered);
+        parley_handshake(c);
+        pump(c, s);
+        CHECK(parley_state(c) == PARLEY_STATE_OPEN);
+        CHECK_EQ_INT(offered, i == 1);
+        CHECK(parley_session_resumed(c) == (i == 1));
+        free_all(c, s, NULL, NULL);
+    }
+    parley_session_free(session);
+    free_all(NULL, NULL, cc, sc);
+}
+
 /* A ticket from the first connection resumes the second: no certificate, a fresh key share. */
 static void test_resumption(void)
 {
@@ -592,6 +633,7 @@ int main(void)
     test_resumption();
     test_key_update();
     test_half_close();
+    test_tls13_only_client_checks_session();
     test_key_update_keylog();
     test_tampered_finished();
     test_bad_binder();
