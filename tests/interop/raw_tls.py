@@ -301,7 +301,9 @@ def hello_retry(port, mode):
 def full_handshake(port, mode):
     """tls13-garbage-psk: a PSK whose ticket is random bytes, which the server cannot open; it
     must ignore it and complete a full handshake, which this one does, then GETs /.
-    tls13-bad-finished: a full handshake whose client Finished is wrong in one bit."""
+    tls13-bad-finished: a full handshake whose client Finished is wrong in one bit.
+    Mode "ticket" (for resume_with_binder): a good handshake and GET, returning the first
+    NewSessionTicket's (PSK, ticket, age_add)."""
     priv, pub = x25519_share()
     extensions = [groups_ext([GROUP_X25519]), key_share_ext([(GROUP_X25519, pub)])]
     if mode == "garbage-psk":
@@ -346,23 +348,78 @@ def full_handshake(port, mode):
         if mode == "bad-finished":
             verify[7] ^= 0x01
         sock.sendall(record(CONTENT_CCS, b"\x01"))
-        conn.send(CONTENT_HANDSHAKE, handshake(20, bytes(verify)))
+        client_finished = handshake(20, bytes(verify))
+        conn.send(CONTENT_HANDSHAKE, client_finished)
+        res_master = derive(master, b"res master", transcript + client_finished)
         conn.read_keys, conn.write_keys = traffic_keys(s_ap), traffic_keys(c_ap)
         if mode == "bad-finished":
             print(expect_alert(conn))
             return
         conn.send(CONTENT_APPLICATION, b"GET / HTTP/1.0\r\n\r\n")
-        data = b""
+        data, tickets = b"", []
         try:
             while True:
                 content_type, body = conn.read_record()
                 if content_type == CONTENT_APPLICATION:
                     data += body
+                elif content_type == CONTENT_HANDSHAKE and body[:1] == b"\x04":
+                    tickets.append(body[4:])  # one NewSessionTicket per record, as parley sends
                 elif content_type == CONTENT_ALERT:
                     break
         except (EOFError, ConnectionResetError, socket.timeout):
             pass
+        if mode == "ticket":
+            if not tickets:
+                return None
+            nst = tickets[0]
+            age_add = int.from_bytes(nst[4:8], "big")
+            nonce_len = nst[8]
+            ticket_nonce = nst[9:9 + nonce_len]
+            off = 9 + nonce_len
+            ticket = nst[off + 2:off + 2 + int.from_bytes(nst[off:off + 2], "big")]
+            return expand_label(res_master, b"resumption", ticket_nonce, 32), ticket, age_add
         print("http " + data.split(b"\r\n", 1)[0].decode(errors="replace"))
+
+
+def resume_with_binder(port, mode):
+    """tls13-good-binder / tls13-bad-binder: a ticket from a full handshake, offered on a second
+    connection with its binder right (the server resumes: `server-hello psk=0`) or one bit off
+    (decrypt_error, RFC 8446 4.2.11). The binder is the HMAC of the hello cut before its binders
+    under the finished key of the PSK's binder key (RFC 8446 4.2.11.2)."""
+    got = full_handshake(port, "ticket")
+    if got is None:
+        print("no NewSessionTicket")
+        return
+    psk, ticket, age_add = got
+    _, pub = x25519_share()
+    age = (age_add + 500) & 0xFFFFFFFF  # obfuscated_ticket_age of a ticket half a second old
+    identities = vec(vec(ticket, 2) + struct.pack("!I", age), 2)
+    placeholder = vec(vec(b"\0" * 32, 1), 2)
+    extensions = [groups_ext([GROUP_X25519]), key_share_ext([(GROUP_X25519, pub)]),
+                  ext(EXT_PSK_MODES, vec(b"\x01", 1)), ext(EXT_PSK, identities + placeholder)]
+    hello = client_hello13(extensions)
+    truncated = hello[:-len(placeholder)]
+    early = extract(b"\0" * 32, psk)
+    finished_key = expand_label(derive(early, b"res binder", b""), b"finished", b"", 32)
+    binder = bytearray(hmac.new(finished_key, hashlib.sha256(truncated).digest(),
+                                hashlib.sha256).digest())
+    if mode == "bad-binder":
+        binder[0] ^= 0x80
+    hello = truncated + vec(vec(bytes(binder), 1), 2)
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        conn = Conn(sock)
+        conn.send(CONTENT_HANDSHAKE, hello)
+        try:
+            server_hello = handshake_messages(conn, 2)[0]
+        except AlertReceived as e:
+            print(f"alert {e.args[0][0]} {e.args[0][1]}")
+            return
+        except (EOFError, ConnectionResetError, socket.timeout):
+            print("closed")
+            return
+        psk_ext_sh = parse_server_hello(server_hello)[2].get(EXT_PSK)
+        print("server-hello psk=" +
+              (str(int.from_bytes(psk_ext_sh, "big")) if psk_ext_sh else "none"))
 
 
 def serve(mode):
@@ -403,6 +460,8 @@ TLS13_PROBES = {
     "tls13-garbage-psk": lambda port: full_handshake(port, "garbage-psk"),
     "tls13-good-finished": lambda port: full_handshake(port, "good-finished"),
     "tls13-bad-finished": lambda port: full_handshake(port, "bad-finished"),
+    "tls13-good-binder": lambda port: resume_with_binder(port, "good-binder"),
+    "tls13-bad-binder": lambda port: resume_with_binder(port, "bad-binder"),
 }
 
 

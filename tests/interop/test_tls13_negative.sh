@@ -2,8 +2,9 @@
 # TLS 1.3 refusals on the wire (raw_tls.py speaks the protocol by hand): each malformed or
 # inconsistent ClientHello at parley server gets the RFC 8446 alert, the server logs why and
 # serves a normal client right after; an unknown PSK falls back to a full handshake; a wrong
-# client Finished gets decrypt_error, encrypted as the server's application keys say. Against
-# parley client, a fake server's useless or impossible HelloRetryRequest gets illegal_parameter.
+# client Finished gets decrypt_error (encrypted, as the server's application keys say), and so
+# does a real ticket offered again with its binder one bit off. Against parley client, a fake
+# server's useless or impossible HelloRetryRequest gets illegal_parameter.
 # tests/unit/test_tls13.c runs some of these in memory; here they cross real sockets.
 # shellcheck source=tests/interop/lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -73,6 +74,14 @@ refused tls13-bad-finished 51 "Finished does not verify" "client Finished one bi
 # The server's trace of that connection ends with its decrypt_error.
 eventually_contains "client Finished one bit off: the server's trace shows decrypt_error" \
     "$WORK/strace" "description  decrypt_error"
+
+# A real ticket from a full handshake, offered again with its binder right (control: the server
+# selects the PSK), then with the binder one bit off: decrypt_error (RFC 8446 4.2.11).
+timeout 20 "$PY" "$RAW" "$PORT" tls13-good-binder >"$WORK/probe" 2>&1
+assert_eq "PSK binder right (control): the server selects PSK 0" \
+    "server-hello psk=none|server-hello psk=0" "$(paste -sd'|' "$WORK/probe")"
+refused tls13-bad-binder 51 "the binder of PSK identity 0 does not verify" \
+    "PSK binder one bit off"
 stop_bg
 
 # ---- parley client against a fake server's HelloRetryRequest ----
