@@ -29,6 +29,7 @@ typedef struct demo_flow {
     int tls13;
     const char *groups, *key_shares;
     int hello_retry; /* the server must ask for another share: checked in the trace */
+    int early_data;  /* the request goes as 0-RTT data with the resumed session's ClientHello */
 } demo_flow;
 
 #define TLS13_SUITES "TLS_AES_128_GCM_SHA256,TLS_AES_256_GCM_SHA384,TLS_CHACHA20_POLY1305_SHA256"
@@ -36,27 +37,32 @@ typedef struct demo_flow {
 /* One row per flow: adding a flow is one line. */
 static const demo_flow flows[] = {
     {"Full handshake, RSA key exchange", "references 001-003", "TLS_RSA_WITH_AES_128_GCM_SHA256",
-     PARLEY_TLS1_2, PARLEY_TLS1_2, 0, 0, 0, NULL, NULL, 0},
+     PARLEY_TLS1_2, PARLEY_TLS1_2, 0, 0, 0, NULL, NULL, 0, 0},
     {"ECDHE_RSA with a chain of three (leaf, intermediate, root)", "reference 004, in TLS 1.2",
-     "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", PARLEY_TLS1_2, PARLEY_TLS1_2, 0, 0, 0, NULL, NULL, 0},
+     "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", PARLEY_TLS1_2, PARLEY_TLS1_2, 0, 0, 0, NULL, NULL, 0,
+     0},
     {"ECDHE_ECDSA", "RFC 8422", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", PARLEY_TLS1_2,
-     PARLEY_TLS1_2, 0, 0, 0, NULL, NULL, 0},
+     PARLEY_TLS1_2, 0, 0, 0, NULL, NULL, 0, 0},
     {"TLS 1.1 offered in a TLS 1.0 record, ECDHE_RSA, AES-128-CBC", "reference 004",
      "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA,"
      "TLS_RSA_WITH_AES_128_CBC_SHA,TLS_RSA_WITH_AES_256_CBC_SHA",
-     PARLEY_TLS1_0, PARLEY_TLS1_1, 0, 0, 0, NULL, NULL, 0},
+     PARLEY_TLS1_0, PARLEY_TLS1_1, 0, 0, 0, NULL, NULL, 0, 0},
     {"Client certificate, TLS 1.0, RSA key exchange, RC4", "references 000 and 003",
-     "TLS_RSA_WITH_RC4_128_SHA", PARLEY_TLS1_0, PARLEY_TLS1_0, 1, 0, 0, NULL, NULL, 0},
+     "TLS_RSA_WITH_RC4_128_SHA", PARLEY_TLS1_0, PARLEY_TLS1_0, 1, 0, 0, NULL, NULL, 0, 0},
     {"Second connection resumes that session (session ID, abbreviated handshake)",
      "reference 000 steps 10-13, reference 001", "TLS_RSA_WITH_RC4_128_SHA", PARLEY_TLS1_0,
-     PARLEY_TLS1_0, 1, 1, 0, NULL, NULL, 0},
+     PARLEY_TLS1_0, 1, 1, 0, NULL, NULL, 0, 0},
     {"TLS 1.3 full handshake, X25519, RSA-PSS, a ticket", "RFC 8446 2", TLS13_SUITES, PARLEY_TLS1_3,
-     PARLEY_TLS1_3, 0, 0, 1, "x25519,secp256r1", "x25519", 0},
+     PARLEY_TLS1_3, 0, 0, 1, "x25519,secp256r1", "x25519", 0, 0},
     {"TLS 1.3 resumption with that ticket (PSK + X25519)", "RFC 8446 2.2", TLS13_SUITES,
-     PARLEY_TLS1_3, PARLEY_TLS1_3, 0, 1, 1, "x25519,secp256r1", "x25519", 0},
+     PARLEY_TLS1_3, PARLEY_TLS1_3, 0, 1, 1, "x25519,secp256r1", "x25519", 0, 0},
     /* The client supports X25519 but guessed P-256 for its one share; the server wants X25519. */
     {"TLS 1.3 HelloRetryRequest: P-256 share, server wants X25519", "RFC 8446 2.1", TLS13_SUITES,
-     PARLEY_TLS1_3, PARLEY_TLS1_3, 0, 0, 1, "secp256r1,x25519", "secp256r1", 1},
+     PARLEY_TLS1_3, PARLEY_TLS1_3, 0, 0, 1, "secp256r1,x25519", "secp256r1", 1, 0},
+    /* The ticket of the flow before, from a server that allows 0-RTT: the GET rides in the
+     * first flight, before the server has said a word. */
+    {"TLS 1.3 0-RTT: the request as early data with the resumed ticket", "RFC 8446 2.3",
+     TLS13_SUITES, PARLEY_TLS1_3, PARLEY_TLS1_3, 0, 1, 1, "x25519,secp256r1", "x25519", 0, 1},
 };
 #define FLOW_COUNT (sizeof(flows) / sizeof(flows[0]))
 
@@ -87,13 +93,21 @@ static void *serve(void *arg)
         s->client_seen[i][0] = '\0';
         if (c != NULL)
             parley_conn_set_trace(c, parley_trace_log_add, s->logs[i]);
-        if (c != NULL && parley_fd_handshake(c, fd) == PARLEY_OK) {
+        char req[4096];
+        size_t len = 0, got;
+        int rc = c != NULL ? parley_fd_handshake(c, fd) : PARLEY_ERROR;
+        /* Accepted 0-RTT data waits to be read before the handshake can go on: the request. */
+        while (rc == PARLEY_WANT_READ) {
+            if (parley_read(c, req + len, sizeof(req) - 1 - len, &got) == PARLEY_OK)
+                len += got;
+            req[len] = '\0';
+            rc = parley_fd_handshake(c, fd);
+        }
+        if (rc == PARLEY_OK) {
             if (parley_peer_authenticated(c))
                 snprintf(s->client_seen[i], sizeof(s->client_seen[i]), "%s (%s)",
                          parley_peer_subject(c), parley_peer_key(c));
-            char req[4096];
-            size_t len = 0, got;
-            while (len < sizeof(req) - 1 &&
+            while (len < sizeof(req) - 1 && !strstr(req, "\r\n\r\n") &&
                    parley_fd_read(c, fd, req + len, sizeof(req) - 1 - len, &got) == PARLEY_OK) {
                 len += got;
                 req[len] = '\0';
@@ -122,10 +136,29 @@ static void *serve(void *arg)
 typedef struct flow_result {
     int ok;
     int resumed;
-    size_t bytes; /* of HTTP response received */
+    size_t bytes;            /* of HTTP response received */
+    parley_early_data early; /* what became of the 0-RTT request */
     char version[16], suite[64], group[32], peer[256], peer_key[32];
     char failure[256];
 } flow_result;
+
+/* 0-RTT: the ClientHello and the data under the early traffic key, out before the handshake. */
+static int send_early(parley_conn *c, int fd, const char *data, size_t len)
+{
+    size_t written;
+    if (parley_write_early(c, data, len, &written) != PARLEY_OK || written != len)
+        return -1;
+    unsigned char out[4096];
+    size_t n;
+    while ((n = parley_take(c, out, sizeof(out))) > 0)
+        for (size_t off = 0; off < n;) {
+            ssize_t w = send(fd, out + off, n - off, MSG_NOSIGNAL);
+            if (w <= 0)
+                return -1;
+            off += (size_t)w;
+        }
+    return 0;
+}
 
 /* One client connection over the flow's suite: GET /, then close_notify. *session is offered
  * (if set) and replaced by the connection's session. */
@@ -162,6 +195,12 @@ static void run_flow(const demo_flow *f, const demo_certs *certs, const char *ca
     parley_conn_set_trace(c, parley_trace_log_add, log);
     if (f->resume && *session != NULL)
         parley_conn_set_session(c, *session);
+    static const char req[] = "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+    if (f->early_data && send_early(c, fd, req, sizeof(req) - 1) < 0) {
+        snprintf(res->failure, sizeof(res->failure), "0-RTT data could not be sent: %s",
+                 parley_error_message(c));
+        goto out;
+    }
     if (parley_fd_handshake(c, fd) != PARLEY_OK) {
         snprintf(res->failure, sizeof(res->failure), "%s", parley_error_message(c));
         goto out;
@@ -174,10 +213,13 @@ static void run_flow(const demo_flow *f, const demo_certs *certs, const char *ca
              group ? parley_group_name(group) : "none (RSA key transport)");
     snprintf(res->peer, sizeof(res->peer), "%s", parley_peer_subject(c));
     snprintf(res->peer_key, sizeof(res->peer_key), "%s", parley_peer_key(c));
-    static const char req[] = "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
     char buf[2048];
     size_t got;
-    int rc = parley_fd_write(c, fd, req, sizeof(req) - 1);
+    /* A request the server refused as 0-RTT is sent again, now in the ordinary way. */
+    res->early = parley_early_data_status(c);
+    int rc = res->early == PARLEY_EARLY_DATA_ACCEPTED
+                 ? PARLEY_OK
+                 : parley_fd_write(c, fd, req, sizeof(req) - 1);
     while (rc == PARLEY_OK &&
            (rc = parley_fd_read(c, fd, buf + res->bytes, sizeof(buf) - 1 - res->bytes, &got)) ==
                PARLEY_OK)
@@ -187,12 +229,14 @@ static void run_flow(const demo_flow *f, const demo_certs *certs, const char *ca
     /* Success is the whole exchange: a 200 and the server's close_notify; and for a
      * resumption flow, that it did resume. */
     res->resumed = parley_session_resumed(c);
+    int early_ok = !f->early_data || res->early == PARLEY_EARLY_DATA_ACCEPTED;
     res->ok = rc == PARLEY_CLOSED && strncmp(buf, "HTTP/1.1 200 ", 13) == 0 &&
-              (!f->resume || res->resumed);
+              (!f->resume || res->resumed) && early_ok;
     if (!res->ok)
         snprintf(res->failure, sizeof(res->failure), "%s",
                  rc != PARLEY_CLOSED          ? parley_error_message(c)
                  : f->resume && !res->resumed ? "the server did not resume the session"
+                 : !early_ok                  ? "the server refused the 0-RTT request"
                                               : "no 200 response");
     parley_session *kept = parley_conn_get_session(c);
     if (kept != NULL) {
@@ -228,6 +272,9 @@ static void print_result(const flow_result *res, const demo_flow *f, const char 
                res->group);
     else if (f->resume)
         printf("   resumed   %s\n", res->resumed ? "yes: no certificates, no key exchange" : "no");
+    if (f->early_data)
+        printf("   0-RTT     accepted: the GET went with the ClientHello, read before the "
+               "server's Finished\n");
     printf("   received  %zu bytes of HTTP\n   ok\n\n", res->bytes);
 }
 
@@ -303,6 +350,8 @@ int cmd_demo(int argc, char **argv)
     parley_config_set_versions(server.cfg13, PARLEY_TLS1_3, PARLEY_TLS1_3);
     parley_config_set_ciphers(server.cfg13, TLS13_SUITES);
     parley_config_set_groups(server.cfg13, "x25519,secp256r1");
+    /* 0-RTT allowed, so its tickets say how much early data they carry (the last flow uses it). */
+    parley_config_set_early_data(server.cfg13, 16384);
     server.listen_fd = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in addr = {0};
     addr.sin_family = AF_INET;

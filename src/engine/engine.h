@@ -209,11 +209,12 @@ struct parley_conn {
     char *error_message;
 };
 
-/* Values of parley_conn.epoch13: none, the handshake traffic keys, the first application
- * traffic keys; each KeyUpdate adds one. */
+/* Values of parley_conn.epoch13: none, the early (0-RTT) traffic keys, the handshake traffic
+ * keys, the first application traffic keys; each KeyUpdate adds one. */
 #define EPOCH13_NONE        0
-#define EPOCH13_HANDSHAKE   1
-#define EPOCH13_APPLICATION 2
+#define EPOCH13_EARLY       1
+#define EPOCH13_HANDSHAKE   2
+#define EPOCH13_APPLICATION 3
 
 /* The handshake completed (the connection may have been closed since). */
 static inline bool conn_established(const parley_conn *c)

@@ -60,8 +60,7 @@ static int make_key_shares(parley_conn *c, const uint16_t *groups, size_t n, wri
     return 0;
 }
 
-int client13_hello_extensions(parley_conn *c, hs_client_hello *ch, uint8_t *shares_wire,
-                              size_t cap)
+int client13_hello_extensions(parley_conn *c, hs_client_hello *ch, uint8_t *shares_wire, size_t cap)
 {
     const parley_config *cfg = c->cfg;
     hs_state *hs = c->hs;
@@ -151,8 +150,7 @@ static const suite_info *check_common(parley_conn *c, const hs_server_hello *sh)
     return suite;
 }
 
-static int client13_hello_retry(parley_conn *c, const hs_server_hello *sh,
-                                const suite_info *suite)
+static int client13_hello_retry(parley_conn *c, const hs_server_hello *sh, const suite_info *suite)
 {
     const parley_config *cfg = c->cfg;
     hs_state *hs = c->hs;
@@ -230,15 +228,15 @@ int client13_server_hello(parley_conn *c, const hs_server_hello *sh)
         return -1;
     uint8_t shared[CRYPTO_MAX_KEX_SECRET];
     size_t shared_len;
-    if (crypto_kex_derive(kex, sh->key_share_key.p, sh->key_share_key.len, shared, &shared_len) <
-        0)
+    if (crypto_kex_derive(kex, sh->key_share_key.p, sh->key_share_key.len, shared, &shared_len) < 0)
         return conn_fail(c, PARLEY_E_PROTOCOL, ALERT_ILLEGAL_PARAMETER,
                          "server's %s key share is not a valid public value",
                          parley_group_name(sh->key_share_group));
     c->group = sh->key_share_group;
     int rc = hs13_handshake_keys(c, shared, shared_len);
     crypto_wipe(shared, sizeof(shared));
-    if (rc < 0 || hs13_install(c, 0, hs->s_hs_traffic, "read keys on (handshake)") < 0)
+    if (rc < 0 ||
+        hs13_install(c, 0, hs->s_hs_traffic, EPOCH13_HANDSHAKE, "read keys on (handshake)") < 0)
         return -1;
     hs->key_change = true;
     hs->machine = &client13_machine;
@@ -342,15 +340,16 @@ static int client13_finished(parley_conn *c, const uint8_t *body, size_t len)
         hs13_application_secrets(c) < 0)
         return -1;
     if (early13_client_end(c) < 0 || hs13_send_compat_ccs(c) < 0 ||
-        hs13_install(c, 1, hs->c_hs_traffic, "write keys on (handshake)") < 0)
+        hs13_install(c, 1, hs->c_hs_traffic, EPOCH13_HANDSHAKE, "write keys on (handshake)") < 0)
         return -1;
     if (hs->certificate_requested && client13_write_certificate(c) < 0)
         return -1;
     if (hs13_write_finished(c) < 0 || flight_send(c) < 0)
         return -1;
     if (hs13_resumption_secret(c) < 0 ||
-        hs13_install(c, 1, c->write_secret, "write keys on (application)") < 0 ||
-        hs13_install(c, 0, c->read_secret, "read keys on (application)") < 0)
+        hs13_install(c, 1, c->write_secret, EPOCH13_APPLICATION, "write keys on (application)") <
+            0 ||
+        hs13_install(c, 0, c->read_secret, EPOCH13_APPLICATION, "read keys on (application)") < 0)
         return -1;
     /* The offered session is spent; a NewSessionTicket brings the next one. */
     parley_session_free(c->session);
@@ -384,7 +383,9 @@ static const char *client13_state_name(int state)
 }
 
 const hs_machine client13_machine = {
-    client13_steps,      sizeof(client13_steps) / sizeof(client13_steps[0]),
-    C13_WAIT_ENCRYPTED_EXTENSIONS, C13_DONE,
+    client13_steps,
+    sizeof(client13_steps) / sizeof(client13_steps[0]),
+    C13_WAIT_ENCRYPTED_EXTENSIONS,
+    C13_DONE,
     client13_state_name,
 };

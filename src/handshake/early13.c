@@ -54,7 +54,7 @@ static int install_early_key(parley_conn *c, int dir, const suite_info *suite)
     uint8_t secret[CRYPTO_MAX_HASH];
     int rc = early_secret(c, suite_prf_at(suite, PARLEY_TLS1_3), secret);
     if (rc == 0)
-        rc = hs13_install_suite(c, dir, suite, secret,
+        rc = hs13_install_suite(c, dir, suite, secret, EPOCH13_EARLY,
                                 dir ? "write keys on (early data)" : "read keys on (early data)");
     crypto_wipe(secret, sizeof(secret));
     return rc;

@@ -84,22 +84,22 @@ typedef struct hs_state {
     crypto_kex *shares[CONFIG_MAX_KEY_SHARES]; /* client: the key shares offered */
     uint16_t share_groups[CONFIG_MAX_KEY_SHARES];
     size_t n_shares;
-    bool hrr;                /* a HelloRetryRequest was sent (server) or received (client) */
-    uint16_t hrr_group;      /* the group it asked for */
-    uint16_t hrr_suite;      /* the suite it named: the ServerHello must repeat it */
-    uint8_t *cookie;         /* client: to echo; server: what it sent */
+    bool hrr;           /* a HelloRetryRequest was sent (server) or received (client) */
+    uint16_t hrr_group; /* the group it asked for */
+    uint16_t hrr_suite; /* the suite it named: the ServerHello must repeat it */
+    uint8_t *cookie;    /* client: to echo; server: what it sent */
     size_t cookie_len;
-    bool compat_ccs_sent;    /* middlebox compatibility: our one dummy ChangeCipherSpec is out */
-    bool key_change;         /* the message just handled changed keys: nothing may follow it */
+    bool compat_ccs_sent; /* middlebox compatibility: our one dummy ChangeCipherSpec is out */
+    bool key_change;      /* the message just handled changed keys: nothing may follow it */
     uint8_t secret13[CRYPTO_MAX_HASH]; /* the running secret: early, handshake, then master */
     uint8_t c_hs_traffic[CRYPTO_MAX_HASH], s_hs_traffic[CRYPTO_MAX_HASH];
     uint8_t psk[CRYPTO_MAX_HASH]; /* the resumption PSK offered (client) or accepted (server) */
     size_t psk_len;
     bool psk_offered, psk_accepted;
-    uint16_t psk_identity; /* server: the identity accepted */
+    uint16_t psk_identity;    /* server: the identity accepted */
     uint8_t versions_wire[8]; /* client: supported_versions as sent */
     crypto_hash_alg psk_hash; /* the hash of the offered PSK's suite */
-    uint8_t cr_context[255]; /* client: the CertificateRequest's context, echoed */
+    uint8_t cr_context[255];  /* client: the CertificateRequest's context, echoed */
     size_t cr_context_len;
 
     /* 0-RTT (early13.c). */
@@ -204,12 +204,14 @@ int hs13_handshake_keys(parley_conn *c, const uint8_t *shared, size_t shared_len
 int hs13_application_secrets(parley_conn *c);
 /* After the client's Finished (in the transcript): the resumption master secret. */
 int hs13_resumption_secret(parley_conn *c);
-/* Installs a traffic secret as the read (dir 0) or write (dir 1) protection. */
-int hs13_install(parley_conn *c, int dir, const uint8_t *secret, const char *what);
+/* Installs a traffic secret as the read (dir 0) or write (dir 1) protection. epoch says which
+ * keys they are, for the trace: EPOCH13_EARLY, EPOCH13_HANDSHAKE, or EPOCH13_APPLICATION (the
+ * first application keys, or the next after a KeyUpdate). */
+int hs13_install(parley_conn *c, int dir, const uint8_t *secret, uint32_t epoch, const char *what);
 /* The same for a suite other than the connection's: a client's 0-RTT goes out under the
  * resumed session's suite before the server has chosen one. */
 int hs13_install_suite(parley_conn *c, int dir, const suite_info *suite, const uint8_t *secret,
-                       const char *what);
+                       uint32_t epoch, const char *what);
 /* Sends the one dummy ChangeCipherSpec of middlebox compatibility mode, if not sent yet. */
 int hs13_send_compat_ccs(parley_conn *c);
 /* Our Finished (with our handshake traffic secret) into the flight; and the peer's, checked. */
@@ -294,9 +296,10 @@ void version_mark_downgrade(uint8_t server_random[32], uint16_t negotiated, uint
 bool version_is_downgrade(const uint8_t server_random[32], uint16_t negotiated,
                           uint16_t client_max);
 
-/* Verifies the peer's Certificate (cert, parsed from its message) against trust for its role (host: the name a server must match, or NULL); on success keeps
- * its key in hs->peer_key, its subject and key name on the connection (and the chain, if
- * configured) and fills *peer. Fails the connection with the verifier's alert and reason. */
+/* Verifies the peer's Certificate (cert, parsed from its message) against trust for its role (host:
+ * the name a server must match, or NULL); on success keeps its key in hs->peer_key, its subject and
+ * key name on the connection (and the chain, if configured) and fills *peer. Fails the connection
+ * with the verifier's alert and reason. */
 int hs_verify_peer(parley_conn *c, const hs_certificate *cert, const x509_trust *trust,
                    x509_peer_role role, const char *host, x509_peer *peer);
 

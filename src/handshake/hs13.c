@@ -112,13 +112,13 @@ int hs13_resumption_secret(parley_conn *c)
     return 0;
 }
 
-int hs13_install(parley_conn *c, int dir, const uint8_t *secret, const char *what)
+int hs13_install(parley_conn *c, int dir, const uint8_t *secret, uint32_t epoch, const char *what)
 {
-    return hs13_install_suite(c, dir, suite_find(c->suite), secret, what);
+    return hs13_install_suite(c, dir, suite_find(c->suite), secret, epoch, what);
 }
 
 int hs13_install_suite(parley_conn *c, int dir, const suite_info *suite, const uint8_t *secret,
-                       const char *what)
+                       uint32_t epoch, const char *what)
 {
     record_keys keys;
     if (suite == NULL ||
@@ -127,17 +127,14 @@ int hs13_install_suite(parley_conn *c, int dir, const suite_info *suite, const u
                          "deriving traffic keys failed");
     int rc = conn_install_keys(c, dir, &keys, what);
     crypto_wipe(&keys, sizeof(keys));
-    /* The trace marks each protected message with the keys it travelled under: the handshake
-     * secrets live in hs, the application ones (and their KeyUpdate successors) do not. */
-    uint32_t *epoch = &c->epoch13[dir ? 1 : 0];
-    bool handshake =
-        c->hs != NULL && (secret == c->hs->c_hs_traffic || secret == c->hs->s_hs_traffic);
-    if (handshake)
-        *epoch = EPOCH13_HANDSHAKE;
-    else if (*epoch < EPOCH13_APPLICATION)
-        *epoch = EPOCH13_APPLICATION;
-    else if (*epoch < UINT32_MAX)
-        (*epoch)++;
+    /* The trace marks each protected message with the keys it travelled under. */
+    uint32_t *now = &c->epoch13[dir ? 1 : 0];
+    if (epoch != EPOCH13_APPLICATION)
+        *now = epoch;
+    else if (*now < EPOCH13_APPLICATION)
+        *now = EPOCH13_APPLICATION;
+    else if (*now < UINT32_MAX)
+        (*now)++; /* a KeyUpdate */
     return rc;
 }
 
@@ -319,7 +316,7 @@ int hs13_send_key_update(parley_conn *c, bool request_peer)
     if (tls13_update_secret(c->hash13, c->write_secret, c->write_secret) < 0)
         return conn_fail(c, PARLEY_E_INTERNAL, ALERT_INTERNAL_ERROR, "KeyUpdate failed");
     keylog_updated(c, 1, c->write_secret);
-    return hs13_install(c, 1, c->write_secret, "write keys updated");
+    return hs13_install(c, 1, c->write_secret, EPOCH13_APPLICATION, "write keys updated");
 }
 
 static int receive_key_update(parley_conn *c, const uint8_t *body, size_t len)
@@ -329,7 +326,7 @@ static int receive_key_update(parley_conn *c, const uint8_t *body, size_t len)
     if (alert)
         return conn_fail(c, PARLEY_E_DECODE, alert, "malformed KeyUpdate from the peer");
     if (tls13_update_secret(c->hash13, c->read_secret, c->read_secret) < 0 ||
-        hs13_install(c, 0, c->read_secret, "read keys updated") < 0)
+        hs13_install(c, 0, c->read_secret, EPOCH13_APPLICATION, "read keys updated") < 0)
         return conn_fail(c, PARLEY_E_INTERNAL, ALERT_INTERNAL_ERROR, "KeyUpdate failed");
     keylog_updated(c, 0, c->read_secret);
     /* RFC 8446 4.6.3: answered before our next record; sent now, since an idle side may have

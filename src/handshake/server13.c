@@ -75,11 +75,11 @@ static uint16_t choose_group13(const parley_config *cfg, const hs_client_hello *
 }
 
 /* The first certificate that can sign with a scheme the client accepts. */
-static bool choose_certificate13(const parley_config *cfg, const hs_client_hello *ch,
-                                 choice13 *out)
+static bool choose_certificate13(const parley_config *cfg, const hs_client_hello *ch, choice13 *out)
 {
     for (size_t i = 0; i < cfg->n_certs; i++) {
-        uint16_t scheme = hs13_choose_scheme(cfg, x509_chain_key(cfg->certs[i].chain), ch->sig_algs);
+        uint16_t scheme =
+            hs13_choose_scheme(cfg, x509_chain_key(cfg->certs[i].chain), ch->sig_algs);
         if (scheme != 0) {
             out->cert = &cfg->certs[i];
             out->scheme = scheme;
@@ -177,7 +177,7 @@ static int send_hello_retry(parley_conn *c, const choice13 *choice)
 static int after_client_early_data(parley_conn *c)
 {
     hs_state *hs = c->hs;
-    if (hs13_install(c, 0, hs->c_hs_traffic, "read keys on (handshake)") < 0)
+    if (hs13_install(c, 0, hs->c_hs_traffic, EPOCH13_HANDSHAKE, "read keys on (handshake)") < 0)
         return -1;
     hs->state = hs->certificate_requested ? S13_WAIT_CERTIFICATE : S13_WAIT_FINISHED;
     return 0;
@@ -210,10 +210,11 @@ static int send_flight(parley_conn *c, const choice13 *choice)
     sh.selected_identity = hs->psk_identity;
     size_t mark = flight_mark(c);
     hs_write_server_hello(&hs->out, &sh);
-    int rc = flight_commit(c, mark, "ServerHello") < 0 ? -1 : hs13_handshake_keys(c, shared, shared_len);
+    int rc =
+        flight_commit(c, mark, "ServerHello") < 0 ? -1 : hs13_handshake_keys(c, shared, shared_len);
     crypto_wipe(shared, sizeof(shared));
     if (rc < 0 || flight_send(c) < 0 || hs13_send_compat_ccs(c) < 0 ||
-        hs13_install(c, 1, hs->s_hs_traffic, "write keys on (handshake)") < 0)
+        hs13_install(c, 1, hs->s_hs_traffic, EPOCH13_HANDSHAKE, "write keys on (handshake)") < 0)
         return -1;
 
     hs_encrypted_extensions ee = {0};
@@ -243,13 +244,14 @@ static int send_flight(parley_conn *c, const choice13 *choice)
         }
         hs->cert = choice->cert;
         mark = flight_mark(c);
-        writer_bytes(&hs->out, choice->cert->certificate13_msg, choice->cert->certificate13_msg_len);
+        writer_bytes(&hs->out, choice->cert->certificate13_msg,
+                     choice->cert->certificate13_msg_len);
         if (flight_commit(c, mark, "Certificate") < 0 ||
             hs13_write_certificate_verify(c, choice->cert->chain, choice->scheme) < 0)
             return -1;
     }
     if (hs13_write_finished(c) < 0 || flight_send(c) < 0 || hs13_application_secrets(c) < 0 ||
-        hs13_install(c, 1, c->write_secret, "write keys on (application)") < 0)
+        hs13_install(c, 1, c->write_secret, EPOCH13_APPLICATION, "write keys on (application)") < 0)
         return -1;
     hs->machine = &server13_machine;
     /* Accepted early data is read under its own key until EndOfEarlyData. */
@@ -369,7 +371,7 @@ static int server13_finished(parley_conn *c, const uint8_t *body, size_t len)
 {
     hs_state *hs = c->hs;
     if (hs13_check_finished(c, body, len) < 0 || transcript_add_current(c) < 0 ||
-        hs13_install(c, 0, c->read_secret, "read keys on (application)") < 0 ||
+        hs13_install(c, 0, c->read_secret, EPOCH13_APPLICATION, "read keys on (application)") < 0 ||
         resume13_server_issue(c) < 0)
         return -1;
     hs->key_change = true;

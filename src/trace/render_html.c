@@ -87,14 +87,17 @@ static bool is_fatal_alert(const parley_trace_event *ev)
 }
 
 /* RFC 8446 2's notation for a TLS 1.3 message's protection, from the field the trace adds:
- * {} under the handshake traffic keys, [] under the application ones; NULL when in the clear. */
+ * () under the early traffic keys, {} under the handshake ones, [] under the application ones;
+ * NULL when in the clear. */
 static const char *brackets(const parley_trace_event *ev)
 {
     for (size_t f = 0; f < ev->field_count; f++) {
         if (strcmp(ev->fields[f].name, "encrypted") != 0)
             continue;
-        static const char handshake[] = "under the handshake",
+        static const char early[] = "under the early", handshake[] = "under the handshake",
                           application[] = "under the application";
+        if (strncmp(ev->fields[f].value, early, sizeof(early) - 1) == 0)
+            return "()";
         if (strncmp(ev->fields[f].value, handshake, sizeof(handshake) - 1) == 0)
             return "{}";
         if (strncmp(ev->fields[f].value, application, sizeof(application) - 1) == 0)
@@ -299,8 +302,8 @@ int render_html(const render_view *v, FILE *out, const char *title)
         encrypted = v->drawn[i] && brackets(v->ev[i]) != NULL;
     fprintf(out, "</h1>\n<p>%zu message%s. Click an arrow for its fields.%s</p>\n", messages,
             messages == 1 ? "" : "s",
-            encrypted ? " As in RFC 8446: {} encrypted under the handshake traffic keys, [] under "
-                        "the application traffic keys."
+            encrypted ? " As in RFC 8446: () encrypted under the early traffic keys (0-RTT), {} "
+                        "under the handshake traffic keys, [] under the application traffic keys."
                       : "");
     draw_diagram(out, v);
     fputs("<h2>Messages</h2>\n", out);

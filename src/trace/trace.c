@@ -63,7 +63,9 @@ static bool protection(const parley_conn *c, int outgoing, char *text, size_t ca
     uint32_t epoch = c->epoch13[outgoing ? 1 : 0];
     if (rs->kind != RECORD_TLS13 || epoch == EPOCH13_NONE)
         return false;
-    if (epoch == EPOCH13_HANDSHAKE)
+    if (epoch == EPOCH13_EARLY)
+        snprintf(text, cap, "under the early traffic keys (0-RTT)");
+    else if (epoch == EPOCH13_HANDSHAKE)
         snprintf(text, cap, "under the handshake traffic keys");
     else if (epoch == EPOCH13_APPLICATION)
         snprintf(text, cap, "under the application traffic keys");

@@ -101,7 +101,7 @@ check "server --trace records its side of a TLS 1.3 handshake" contains "$WORK/s
     "^in:ClientHello out:ServerHello out:EncryptedExtensions out:Certificate out:CertificateVerify out:Finished in:Finished out:NewSessionTicket"
 # parley demo draws every flow, and --html writes one page per flow and an index.
 "$PARLEY" demo --html "$WORK" >"$WORK/demo.txt"
-check "demo succeeds on every flow" contains "$WORK/demo.txt" "^9 of 9 flows succeeded$"
+check "demo succeeds on every flow" contains "$WORK/demo.txt" "^10 of 10 flows succeeded$"
 # One flow's drawing and result: from its "== TITLE" line to the next flow's.
 section() { awk -v t="== $1" '/^== /{p = index($0, t) == 1} p' "$WORK/demo.txt"; }
 # Each flow's messages in order, named by sender (the drawing draws the sender's events):
@@ -288,5 +288,23 @@ check "demo says the server retried" contains "$WORK/demo-hrr.txt" \
     "^   retried   yes: a HelloRetryRequest for x25519"
 check "demo --html writes the retry flow" contains "$WORK/flow-9.html" \
     'data-message="HelloRetryRequest"'
+
+# Flow 10: 0-RTT. The GET goes with the ClientHello under the early traffic keys, the server
+# accepts it, and the client ends its early data with EndOfEarlyData before its Finished.
+section "TLS 1.3 0-RTT" >"$WORK/demo-0rtt.txt"
+check "demo's 0-RTT flow: early data, then the server's flight, EndOfEarlyData, Finished" \
+    contains "$WORK/demo-order.out" \
+    "^order 10 C:ClientHello C:ChangeCipherSpec C:ApplicationData S:ServerHello S:ChangeCipherSpec S:EncryptedExtensions S:Finished C:EndOfEarlyData C:Finished "
+check "demo's 0-RTT ClientHello offers early data" contains "$WORK/demo-0rtt.txt" \
+    "early_data  *offered"
+check "demo's 0-RTT request is under the early traffic keys" contains "$WORK/demo-0rtt.txt" \
+    "encrypted  *under the early traffic keys (0-RTT)"
+check "demo's server accepts the early data" contains "$WORK/demo-0rtt.txt" \
+    "early_data  *accepted"
+check "demo's server trace says early data accepted" contains "$WORK/demo-0rtt.txt" \
+    "early data accepted \*"
+check "demo's 0-RTT result" contains "$WORK/demo-0rtt.txt" "^   0-RTT     accepted"
+check "demo --html draws the 0-RTT request in ()" contains "$WORK/flow-10.html" \
+    "() encrypted under the early traffic keys"
 stop_bg
 summary
