@@ -93,7 +93,7 @@ static void *serve(void *arg)
         s->client_seen[i][0] = '\0';
         if (c != NULL)
             parley_conn_set_trace(c, parley_trace_log_add, s->logs[i]);
-        char req[4096];
+        char req[4096] = "";
         size_t len = 0, got;
         int rc = c != NULL ? parley_fd_handshake(c, fd) : PARLEY_ERROR;
         /* Accepted 0-RTT data waits to be read before the handshake can go on: the request. */
