@@ -59,20 +59,11 @@ int tls13_expand_label(crypto_hash_alg alg, const uint8_t *secret, const char *l
     return crypto_hkdf_expand(alg, secret, crypto_hash_size(alg), info, n, out, out_len);
 }
 
-/* Transcript-Hash of no messages, for a NULL transcript hash. */
-static const uint8_t *hash_or_empty(crypto_hash_alg alg, const uint8_t *transcript_hash,
-                                    uint8_t empty[CRYPTO_MAX_HASH])
-{
-    if (transcript_hash != NULL)
-        return transcript_hash;
-    return crypto_digest(alg, NULL, 0, empty) == 0 ? empty : NULL;
-}
-
 int tls13_derive_secret(crypto_hash_alg alg, const uint8_t *secret, const char *label,
                         const uint8_t *transcript_hash, uint8_t *out)
 {
-    uint8_t empty[CRYPTO_MAX_HASH];
-    const uint8_t *h = hash_or_empty(alg, transcript_hash, empty);
+    /* A NULL transcript hash is Transcript-Hash of no messages. */
+    const uint8_t *h = transcript_hash != NULL ? transcript_hash : crypto_empty_hash(alg);
     size_t hlen = crypto_hash_size(alg);
     if (h == NULL || hlen == 0)
         return -1;
