@@ -20,6 +20,9 @@ static const char *const secret_labels[] = {
     [TLS13_EXP_MASTER] = "exp master",     [TLS13_RES_MASTER] = "res master",
 };
 
+/* HashLen zero bytes: the input of HKDF-Extract where a stage has none. */
+static const uint8_t zeros[CRYPTO_MAX_HASH];
+
 /* The HkdfLabel structure (RFC 8446 7.1) into buf; returns its length, 0 if it does not fit. */
 static size_t hkdf_label(const char *label, const uint8_t *context, size_t context_len,
                          size_t out_len, uint8_t buf[HKDF_LABEL_MAX])
@@ -70,9 +73,36 @@ int tls13_derive_secret(crypto_hash_alg alg, const uint8_t *secret, const char *
     return tls13_expand_label(alg, secret, label, h, hlen, out, hlen);
 }
 
+/* Derive-Secret from a state keyed with the secret. */
+static int derive_keyed(crypto_hmac *secret, crypto_hash_alg alg, const char *label,
+                        const uint8_t *transcript_hash, uint8_t *out)
+{
+    const uint8_t *h = transcript_hash != NULL ? transcript_hash : crypto_empty_hash(alg);
+    size_t hlen = crypto_hash_size(alg);
+    if (h == NULL || hlen == 0)
+        return -1;
+    return expand_label_keyed(secret, label, h, hlen, out, hlen);
+}
+
+/* Derive-Secret(HKDF-Extract(0, 0), "derived", ""), the salt of the handshake secret when no PSK
+ * is used: the same in every such handshake, so a constant here rather than two HMAC keys and two
+ * HMACs per handshake (test_keys13 derives it the long way and compares). */
+static const uint8_t *no_psk_derived(crypto_hash_alg alg)
+{
+    static const uint8_t sha256[32] = {0x6f, 0x26, 0x15, 0xa1, 0x08, 0xc7, 0x02, 0xc5,
+                                       0x67, 0x8f, 0x54, 0xfc, 0x9d, 0xba, 0xb6, 0x97,
+                                       0x16, 0xc0, 0x76, 0x18, 0x9c, 0x48, 0x25, 0x0c,
+                                       0xeb, 0xea, 0xc3, 0x57, 0x6c, 0x36, 0x11, 0xba};
+    static const uint8_t sha384[48] = {0x15, 0x91, 0xda, 0xc5, 0xcb, 0xbf, 0x03, 0x30, 0xa4, 0xa8,
+                                       0x4d, 0xe9, 0xc7, 0x53, 0x33, 0x0e, 0x92, 0xd0, 0x1f, 0x0a,
+                                       0x88, 0x21, 0x4b, 0x44, 0x64, 0x97, 0x2f, 0xd6, 0x68, 0x04,
+                                       0x9e, 0x93, 0xe5, 0x2f, 0x2b, 0x16, 0xfa, 0xd9, 0x22, 0xfd,
+                                       0xc0, 0x58, 0x44, 0x78, 0x42, 0x8f, 0x28, 0x2b};
+    return alg == CRYPTO_SHA256 ? sha256 : alg == CRYPTO_SHA384 ? sha384 : NULL;
+}
+
 int tls13_early_secret(crypto_hash_alg alg, const uint8_t *psk, size_t psk_len, uint8_t *out)
 {
-    static const uint8_t zeros[CRYPTO_MAX_HASH];
     if (psk == NULL) {
         psk = zeros;
         psk_len = crypto_hash_size(alg);
@@ -80,22 +110,30 @@ int tls13_early_secret(crypto_hash_alg alg, const uint8_t *psk, size_t psk_len, 
     return crypto_hkdf_extract(alg, NULL, 0, psk, psk_len, out);
 }
 
-/* HKDF-Extract(Derive-Secret(from, "derived", ""), ikm): the step between the three stages. */
+/* HKDF-Extract(Derive-Secret(secret, "derived", ""), ikm), the step between two stages, with m
+ * keyed with the secret on entry; m is keyed with the salt on return. A NULL ikm is HashLen
+ * zero bytes. out may be the secret m was keyed with. */
+static int next_stage_keyed(crypto_hmac *m, crypto_hash_alg alg, const uint8_t *ikm, size_t ikm_len,
+                            uint8_t *out)
+{
+    size_t hlen = crypto_hash_size(alg);
+    uint8_t salt[CRYPTO_MAX_HASH];
+    int rc =
+        derive_keyed(m, alg, "derived", NULL, salt) == 0 && crypto_hmac_rekey(m, salt, hlen) == 0 &&
+                crypto_hmac_mac(m, ikm != NULL ? ikm : zeros, ikm != NULL ? ikm_len : hlen, out) ==
+                    0
+            ? 0
+            : -1;
+    crypto_wipe(salt, sizeof(salt));
+    return rc;
+}
+
 static int next_stage(crypto_hash_alg alg, const uint8_t *from, const uint8_t *ikm, size_t ikm_len,
                       uint8_t *out)
 {
-    static const uint8_t zeros[CRYPTO_MAX_HASH];
-    size_t hlen = crypto_hash_size(alg);
-    if (ikm == NULL) {
-        ikm = zeros;
-        ikm_len = hlen;
-    }
-    uint8_t salt[CRYPTO_MAX_HASH];
-    int rc = tls13_derive_secret(alg, from, "derived", NULL, salt) == 0 &&
-                     crypto_hkdf_extract(alg, salt, hlen, ikm, ikm_len, out) == 0
-                 ? 0
-                 : -1;
-    crypto_wipe(salt, sizeof(salt));
+    crypto_hmac *m = crypto_hmac_new(alg, from, crypto_hash_size(alg));
+    int rc = m != NULL ? next_stage_keyed(m, alg, ikm, ikm_len, out) : -1;
+    crypto_hmac_free(m);
     return rc;
 }
 
@@ -108,6 +146,47 @@ int tls13_handshake_secret(crypto_hash_alg alg, const uint8_t *early_secret, con
 int tls13_master_secret(crypto_hash_alg alg, const uint8_t *handshake_secret, uint8_t *out)
 {
     return next_stage(alg, handshake_secret, NULL, 0, out);
+}
+
+int tls13_handshake_schedule(crypto_hash_alg alg, const uint8_t *psk, size_t psk_len,
+                             const uint8_t *shared, size_t shared_len,
+                             const uint8_t *transcript_hash, uint8_t *c_hs_traffic,
+                             uint8_t *s_hs_traffic, uint8_t *master)
+{
+    size_t hlen = crypto_hash_size(alg);
+    uint8_t secret[CRYPTO_MAX_HASH]; /* the early secret, then the handshake secret */
+    const uint8_t *salt = psk == NULL ? no_psk_derived(alg) : NULL;
+    crypto_hmac *m;
+    int ok;
+    if (salt != NULL) {
+        /* No PSK: the handshake secret's salt is a constant. */
+        m = crypto_hmac_new(alg, salt, hlen);
+        ok = m != NULL && crypto_hmac_mac(m, shared != NULL ? shared : zeros,
+                                          shared != NULL ? shared_len : hlen, secret) == 0;
+    } else {
+        /* One state, keyed with each secret in turn: no context per step. */
+        m = crypto_hmac_new_zero_key(alg);
+        ok = m != NULL &&
+             crypto_hmac_mac(m, psk != NULL ? psk : zeros, psk != NULL ? psk_len : hlen, secret) ==
+                 0 &&
+             crypto_hmac_rekey(m, secret, hlen) == 0 &&
+             next_stage_keyed(m, alg, shared, shared_len, secret) == 0;
+    }
+    /* The handshake secret gives both traffic secrets and the master secret's salt. */
+    ok = ok && transcript_hash != NULL && crypto_hmac_rekey(m, secret, hlen) == 0 &&
+         derive_keyed(m, alg, secret_labels[TLS13_C_HS_TRAFFIC], transcript_hash, c_hs_traffic) ==
+             0 &&
+         derive_keyed(m, alg, secret_labels[TLS13_S_HS_TRAFFIC], transcript_hash, s_hs_traffic) ==
+             0 &&
+         next_stage_keyed(m, alg, NULL, 0, master) == 0;
+    crypto_hmac_free(m);
+    crypto_wipe(secret, sizeof(secret));
+    if (!ok) {
+        crypto_wipe(c_hs_traffic, hlen);
+        crypto_wipe(s_hs_traffic, hlen);
+        crypto_wipe(master, hlen);
+    }
+    return ok ? 0 : -1;
 }
 
 int tls13_derive(crypto_hash_alg alg, const uint8_t *parent, tls13_secret which,

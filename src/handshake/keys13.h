@@ -39,6 +39,16 @@ int tls13_handshake_secret(crypto_hash_alg alg, const uint8_t *early_secret, con
 /* Master secret = HKDF-Extract(Derive-Secret(handshake, "derived", ""), 0). */
 int tls13_master_secret(crypto_hash_alg alg, const uint8_t *handshake_secret, uint8_t *out);
 
+/* The whole schedule up to the master secret in one call, keying one HMAC state with each
+ * secret in turn: the early secret from psk (NULL: no PSK), the handshake secret from the
+ * (EC)DHE shared secret (NULL: PSK-only), both handshake traffic secrets over transcript_hash
+ * (ClientHello..ServerHello), and the master secret. Equal to tls13_early_secret,
+ * tls13_handshake_secret, tls13_derive_traffic_pair and tls13_master_secret in a row. */
+int tls13_handshake_schedule(crypto_hash_alg alg, const uint8_t *psk, size_t psk_len,
+                             const uint8_t *shared, size_t shared_len,
+                             const uint8_t *transcript_hash, uint8_t *c_hs_traffic,
+                             uint8_t *s_hs_traffic, uint8_t *master);
+
 /* The secrets Derive-Secret makes from the early, handshake and master secrets, each with its
  * label and the transcript it is taken over (RFC 8446 7.1). */
 typedef enum tls13_secret {
