@@ -70,9 +70,7 @@ int hs13_application_secrets(parley_conn *c)
     size_t th_len;
     if (transcript_hash(c, th, &th_len) < 0)
         return -1;
-    if (tls13_derive_traffic_pair(hs->prf, hs->secret13, TLS13_C_AP_TRAFFIC, th, client, server) <
-            0 ||
-        tls13_derive(hs->prf, hs->secret13, TLS13_EXP_MASTER, th, exporter) < 0)
+    if (tls13_application_secrets(hs->prf, hs->secret13, th, client, server, exporter) < 0)
         return conn_fail(c, PARLEY_E_INTERNAL, ALERT_INTERNAL_ERROR,
                          "deriving the application secrets failed");
     keylog(c, "CLIENT_TRAFFIC_SECRET_0", client);

@@ -217,21 +217,78 @@ int tls13_derive_traffic_pair(crypto_hash_alg alg, const uint8_t *parent, tls13_
     return rc;
 }
 
+int tls13_application_secrets(crypto_hash_alg alg, const uint8_t *master,
+                              const uint8_t *transcript_hash, uint8_t *client, uint8_t *server,
+                              uint8_t *exporter)
+{
+    size_t hlen = crypto_hash_size(alg);
+    if (transcript_hash == NULL)
+        return -1;
+    crypto_hmac *m = crypto_hmac_new(alg, master, hlen);
+    int rc = m != NULL &&
+                     derive_keyed(m, alg, secret_labels[TLS13_C_AP_TRAFFIC], transcript_hash,
+                                  client) == 0 &&
+                     derive_keyed(m, alg, secret_labels[TLS13_S_AP_TRAFFIC], transcript_hash,
+                                  server) == 0 &&
+                     derive_keyed(m, alg, secret_labels[TLS13_EXP_MASTER], transcript_hash,
+                                  exporter) == 0
+                 ? 0
+                 : -1;
+    crypto_hmac_free(m);
+    if (rc < 0) {
+        crypto_wipe(client, hlen);
+        crypto_wipe(server, hlen);
+        crypto_wipe(exporter, hlen);
+    }
+    return rc;
+}
+
 int tls13_finished_key(crypto_hash_alg alg, const uint8_t *base_key, uint8_t *out)
 {
     return tls13_expand_label(alg, base_key, "finished", NULL, 0, out, crypto_hash_size(alg));
 }
 
-int tls13_finished(crypto_hash_alg alg, const uint8_t *base_key, const uint8_t *transcript_hash,
-                   uint8_t *verify_data)
+/* Finished (or binder) MAC with m keyed with the base key on entry: the finished key, then m
+ * re-keyed with it for the MAC over the transcript hash. */
+static int finished_keyed(crypto_hmac *m, crypto_hash_alg alg, const uint8_t *transcript_hash,
+                          uint8_t *verify_data)
 {
     uint8_t key[CRYPTO_MAX_HASH];
     size_t hlen = crypto_hash_size(alg);
-    int rc = tls13_finished_key(alg, base_key, key) == 0 &&
-                     crypto_hmac_oneshot(alg, key, hlen, transcript_hash, hlen, verify_data) == 0
+    int rc = expand_label_keyed(m, "finished", NULL, 0, key, hlen) == 0 &&
+                     crypto_hmac_rekey(m, key, hlen) == 0 &&
+                     crypto_hmac_mac(m, transcript_hash, hlen, verify_data) == 0
                  ? 0
                  : -1;
     crypto_wipe(key, sizeof(key));
+    return rc;
+}
+
+int tls13_finished(crypto_hash_alg alg, const uint8_t *base_key, const uint8_t *transcript_hash,
+                   uint8_t *verify_data)
+{
+    crypto_hmac *m = crypto_hmac_new(alg, base_key, crypto_hash_size(alg));
+    int rc = m != NULL ? finished_keyed(m, alg, transcript_hash, verify_data) : -1;
+    crypto_hmac_free(m);
+    return rc;
+}
+
+int tls13_binder(crypto_hash_alg alg, const uint8_t *psk, size_t psk_len,
+                 const uint8_t *transcript_hash, uint8_t *binder)
+{
+    /* Early secret, binder key, finished key and the MAC: one state keyed with each in turn. */
+    uint8_t secret[CRYPTO_MAX_HASH];
+    size_t hlen = crypto_hash_size(alg);
+    crypto_hmac *m = crypto_hmac_new_zero_key(alg);
+    int rc = m != NULL && crypto_hmac_mac(m, psk, psk_len, secret) == 0 &&
+                     crypto_hmac_rekey(m, secret, hlen) == 0 &&
+                     derive_keyed(m, alg, secret_labels[TLS13_RES_BINDER], NULL, secret) == 0 &&
+                     crypto_hmac_rekey(m, secret, hlen) == 0 &&
+                     finished_keyed(m, alg, transcript_hash, binder) == 0
+                 ? 0
+                 : -1;
+    crypto_hmac_free(m);
+    crypto_wipe(secret, sizeof(secret));
     return rc;
 }
 

@@ -140,6 +140,12 @@ static void simple_1rtt(void)
     CHECK(tls13_derive_traffic_pair(ALG, master, TLS13_C_AP_TRAFFIC, h_ch_sf, c2, s2) == 0);
     CHECK_MEM(c2, c_ap, 32);
     CHECK_MEM(s2, s_ap, 32);
+    uint8_t e2[32];
+    CHECK(tls13_application_secrets(ALG, master, h_ch_sf, c2, s2, e2) == 0);
+    CHECK_MEM(c2, c_ap, 32);
+    CHECK_MEM(s2, s_ap, 32);
+    CHECK_MEM(e2, exp, 32);
+    CHECK(tls13_application_secrets(ALG, master, NULL, c2, s2, e2) < 0);
     check_keys(s_ap, R8448_S_AP_KEY, R8448_S_AP_IV, "server application key/iv");
     check_keys(c_ap, R8448_C_AP_KEY, R8448_C_AP_IV, "client application key/iv");
 
@@ -179,6 +185,9 @@ static void resumed_psk(void)
     check_bytes(h, 32, R8448_BINDER_HASH, "binder transcript hash");
     CHECK(tls13_finished(ALG, binder_key, h, binder) == 0);
     check_bytes(binder, 32, R8448_BINDER, "PSK binder");
+    memset(binder, 0, sizeof(binder));
+    CHECK(tls13_binder(ALG, psk, sizeof(psk), h, binder) == 0);
+    check_bytes(binder, 32, R8448_BINDER, "PSK binder, one pass");
 
     /* An external PSK's binder key differs only by its label. */
     uint8_t ext[32];
