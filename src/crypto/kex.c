@@ -3,6 +3,7 @@
  * through OSSL_DECODER.
  */
 #include <openssl/core_names.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "crypto_internal.h"
@@ -32,29 +33,76 @@ bool crypto_group_supported(uint16_t group)
     return point_size(group) != 0;
 }
 
+/* Key generation contexts, kept for reuse. Making one costs more than everything else in a key
+ * pair's generation but the scalar multiplication (for X25519, a key manager fetch by name and,
+ * in OpenSSL 3.0, a walk of the whole name map for the legacy key type: about 15 K instructions),
+ * and OpenSSL 3.0's EVP_PKEY_CTX_dup cannot copy a context set up for key generation. A context
+ * is used by one thread at a time: a generation takes one from its group's pool, or makes one
+ * when the pool is empty, and puts it back after. A context holds no key material: the keys it
+ * makes are separate objects, and their private halves come from libcrypto's generator on each
+ * call. The pool holds as many contexts as generations ever ran at once, up to POOL_MAX. */
+#define POOL_MAX 16
+static struct {
+    pthread_mutex_t lock;
+    EVP_PKEY_CTX *ctx[3][POOL_MAX];
+    size_t n[3];
+} pool = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static size_t pool_index(uint16_t group)
+{
+    return group == GROUP_P256 ? 0 : group == GROUP_P384 ? 1 : 2;
+}
+
+static EVP_PKEY_CTX *keygen_take(uint16_t group)
+{
+    size_t i = pool_index(group);
+    EVP_PKEY_CTX *ctx = NULL;
+    pthread_mutex_lock(&pool.lock);
+    if (pool.n[i] > 0)
+        ctx = pool.ctx[i][--pool.n[i]];
+    pthread_mutex_unlock(&pool.lock);
+    if (ctx != NULL)
+        return ctx;
+    ctx = group == GROUP_X25519 ? EVP_PKEY_CTX_new_from_name(NULL, "X25519", NULL)
+                                : EVP_PKEY_CTX_new_from_pkey(NULL, group_params(group), NULL);
+    if (ctx == NULL || EVP_PKEY_keygen_init(ctx) != 1) {
+        EVP_PKEY_CTX_free(ctx);
+        return NULL;
+    }
+    return ctx;
+}
+
+static void keygen_give(uint16_t group, EVP_PKEY_CTX *ctx)
+{
+    size_t i = pool_index(group);
+    pthread_mutex_lock(&pool.lock);
+    if (pool.n[i] < POOL_MAX) {
+        pool.ctx[i][pool.n[i]++] = ctx;
+        ctx = NULL;
+    }
+    pthread_mutex_unlock(&pool.lock);
+    EVP_PKEY_CTX_free(ctx);
+}
+
 crypto_kex *crypto_kex_new(uint16_t group)
 {
     if (!crypto_group_supported(group) || crypto_init() < 0)
         return NULL;
     crypto_kex *k = calloc(1, sizeof(*k));
-    if (k == NULL)
-        return NULL;
-    k->group = group;
-    if (group == GROUP_X25519) {
-        uint8_t priv[32];
-        if (crypto_random(priv, sizeof(priv)) == 0)
-            k->pkey = EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, NULL, priv, sizeof(priv));
-        crypto_wipe(priv, sizeof(priv));
-    } else {
-        EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, group_params(group), NULL);
-        if (ctx == NULL || EVP_PKEY_keygen_init(ctx) != 1 || EVP_PKEY_keygen(ctx, &k->pkey) != 1)
-            k->pkey = NULL;
-        EVP_PKEY_CTX_free(ctx);
-    }
-    if (k->pkey == NULL) {
+    EVP_PKEY_CTX *ctx = k != NULL ? keygen_take(group) : NULL;
+    if (ctx == NULL) {
         free(k);
         return NULL;
     }
+    k->group = group;
+    if (EVP_PKEY_keygen(ctx, &k->pkey) != 1) {
+        /* Not put back: a context that failed once is not trusted again. */
+        EVP_PKEY_CTX_free(ctx);
+        EVP_PKEY_free(k->pkey);
+        free(k);
+        return NULL;
+    }
+    keygen_give(group, ctx);
     return k;
 }
 
