@@ -167,8 +167,12 @@ bool crypto_group_supported(uint16_t group);
 /* A fresh key pair on the group. */
 typedef struct crypto_kex crypto_kex;
 crypto_kex *crypto_kex_new(uint16_t group);
-/* A key pair from a given X25519 private key (for known-answer tests); NULL for other groups. */
+/* A key pair from a given X25519 private key (known-answer tests, or 32 random bytes the caller
+ * drew with its other random values and uses for nothing else); NULL for other groups. */
 crypto_kex *crypto_kex_new_from_private(uint16_t group, const uint8_t *priv, size_t len);
+/* How many random bytes make a private key on group for crypto_kex_new_from_private: 32 for
+ * X25519, 0 for the NIST curves, whose keys only crypto_kex_new makes. */
+size_t crypto_kex_private_len(uint16_t group);
 /* Our public value as sent on the wire (32 bytes for X25519, an uncompressed point for NIST
  * curves); returns its length, 0 if cap is too small. */
 size_t crypto_kex_public(const crypto_kex *k, uint8_t *out, size_t cap);

@@ -33,14 +33,16 @@ bool crypto_group_supported(uint16_t group)
     return point_size(group) != 0;
 }
 
-/* Key generation contexts, kept for reuse. Making one costs more than everything else in a key
- * pair's generation but the scalar multiplication (for X25519, a key manager fetch by name and,
- * in OpenSSL 3.0, a walk of the whole name map for the legacy key type: about 15 K instructions),
- * and OpenSSL 3.0's EVP_PKEY_CTX_dup cannot copy a context set up for key generation. A context
- * is used by one thread at a time: a generation takes one from its group's pool, or makes one
- * when the pool is empty, and puts it back after. A context holds no key material: the keys it
- * makes are separate objects, and their private halves come from libcrypto's generator on each
- * call. The pool holds as many contexts as generations ever ran at once, up to POOL_MAX. */
+/* Key-making contexts, kept for reuse. Making one costs more than everything else in a key
+ * pair's generation but the scalar multiplication (a key-manager fetch and, in OpenSSL 3.0, a
+ * walk of the whole name map for the legacy key type: about 15 K instructions), and OpenSSL
+ * 3.0's EVP_PKEY_CTX_dup cannot copy a context set up for key generation or import. A context is
+ * used by one thread at a time: a key takes one from its group's pool, or makes one when the
+ * pool is empty, and puts it back after. A context holds no key material: the keys it makes are
+ * separate objects. NIST keys are generated (libcrypto draws the private key); X25519 keys are
+ * imported from 32 random bytes (crypto_kex_new_from_private), which lets a handshake draw them
+ * with its other random values. The pool holds as many contexts as keys were ever made at once,
+ * up to POOL_MAX. */
 #define POOL_MAX 16
 static struct {
     pthread_mutex_t lock;
@@ -53,7 +55,7 @@ static size_t pool_index(uint16_t group)
     return group == GROUP_P256 ? 0 : group == GROUP_P384 ? 1 : 2;
 }
 
-static EVP_PKEY_CTX *keygen_take(uint16_t group)
+static EVP_PKEY_CTX *ctx_take(uint16_t group)
 {
     size_t i = pool_index(group);
     EVP_PKEY_CTX *ctx = NULL;
@@ -63,16 +65,22 @@ static EVP_PKEY_CTX *keygen_take(uint16_t group)
     pthread_mutex_unlock(&pool.lock);
     if (ctx != NULL)
         return ctx;
-    ctx = group == GROUP_X25519 ? EVP_PKEY_CTX_new_from_name(NULL, "X25519", NULL)
-                                : EVP_PKEY_CTX_new_from_pkey(NULL, group_params(group), NULL);
-    if (ctx == NULL || EVP_PKEY_keygen_init(ctx) != 1) {
+    int ok;
+    if (group == GROUP_X25519) {
+        ctx = EVP_PKEY_CTX_new_from_name(NULL, "X25519", NULL);
+        ok = ctx != NULL && EVP_PKEY_fromdata_init(ctx) == 1;
+    } else {
+        ctx = EVP_PKEY_CTX_new_from_pkey(NULL, group_params(group), NULL);
+        ok = ctx != NULL && EVP_PKEY_keygen_init(ctx) == 1;
+    }
+    if (!ok) {
         EVP_PKEY_CTX_free(ctx);
         return NULL;
     }
     return ctx;
 }
 
-static void keygen_give(uint16_t group, EVP_PKEY_CTX *ctx)
+static void ctx_give(uint16_t group, EVP_PKEY_CTX *ctx)
 {
     size_t i = pool_index(group);
     pthread_mutex_lock(&pool.lock);
@@ -84,25 +92,52 @@ static void keygen_give(uint16_t group, EVP_PKEY_CTX *ctx)
     EVP_PKEY_CTX_free(ctx);
 }
 
-crypto_kex *crypto_kex_new(uint16_t group)
+/* A key pair on group: from priv (X25519) or generated (NIST curves). */
+static crypto_kex *kex_make(uint16_t group, const uint8_t *priv, size_t len)
 {
-    if (!crypto_group_supported(group) || crypto_init() < 0)
+    if (crypto_init() < 0)
         return NULL;
     crypto_kex *k = calloc(1, sizeof(*k));
-    EVP_PKEY_CTX *ctx = k != NULL ? keygen_take(group) : NULL;
+    EVP_PKEY_CTX *ctx = k != NULL ? ctx_take(group) : NULL;
     if (ctx == NULL) {
         free(k);
         return NULL;
     }
     k->group = group;
-    if (EVP_PKEY_keygen(ctx, &k->pkey) != 1) {
+    int ok;
+    if (group == GROUP_X25519) {
+        OSSL_PARAM params[2] = {
+            OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PRIV_KEY, (void *)priv, len),
+            OSSL_PARAM_construct_end()};
+        ok = EVP_PKEY_fromdata(ctx, &k->pkey, EVP_PKEY_KEYPAIR, params) == 1;
+    } else {
+        ok = EVP_PKEY_keygen(ctx, &k->pkey) == 1;
+    }
+    if (!ok) {
         /* Not put back: a context that failed once is not trusted again. */
         EVP_PKEY_CTX_free(ctx);
-        EVP_PKEY_free(k->pkey);
-        free(k);
+        crypto_kex_free(k);
         return NULL;
     }
-    keygen_give(group, ctx);
+    ctx_give(group, ctx);
+    return k;
+}
+
+size_t crypto_kex_private_len(uint16_t group)
+{
+    return group == GROUP_X25519 ? 32 : 0;
+}
+
+crypto_kex *crypto_kex_new(uint16_t group)
+{
+    if (!crypto_group_supported(group))
+        return NULL;
+    if (group != GROUP_X25519)
+        return kex_make(group, NULL, 0);
+    uint8_t priv[32];
+    crypto_kex *k =
+        crypto_random(priv, sizeof(priv)) == 0 ? kex_make(group, priv, sizeof(priv)) : NULL;
+    crypto_wipe(priv, sizeof(priv));
     return k;
 }
 
@@ -110,16 +145,7 @@ crypto_kex *crypto_kex_new_from_private(uint16_t group, const uint8_t *priv, siz
 {
     if (group != GROUP_X25519 || len != 32)
         return NULL;
-    crypto_kex *k = calloc(1, sizeof(*k));
-    if (k == NULL)
-        return NULL;
-    k->group = group;
-    k->pkey = EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, NULL, priv, len);
-    if (k->pkey == NULL) {
-        free(k);
-        return NULL;
-    }
-    return k;
+    return kex_make(group, priv, len);
 }
 
 size_t crypto_kex_public(const crypto_kex *k, uint8_t *out, size_t cap)

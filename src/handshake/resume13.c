@@ -234,7 +234,7 @@ int resume13_server_issue(parley_conn *c)
     s.created = session_now();
     if (s.lifetime > TICKET_LIFETIME_MAX)
         s.lifetime = TICKET_LIFETIME_MAX;
-    int rc = crypto_random(&s.age_add, sizeof(s.age_add)) < 0 ||
+    int rc = hs_random(c, &s.age_add, sizeof(s.age_add)) < 0 ||
                      tls13_resumption_psk(hs->prf, c->res_master, nonce, sizeof(nonce),
                                           s.master_secret) < 0
                  ? -1
