@@ -37,6 +37,9 @@ size_t crypto_hash_size(crypto_hash_alg alg);
 size_t crypto_hash_block_size(crypto_hash_alg alg);
 /* One-shot digest. */
 int crypto_digest(crypto_hash_alg alg, const uint8_t *data, size_t len, uint8_t *out);
+/* The digest of no bytes (crypto_hash_size(alg) bytes, computed once per process), or NULL if
+ * alg is not available as a single hash (MD5+SHA-1, MD5 under FIPS). */
+const uint8_t *crypto_empty_hash(crypto_hash_alg alg);
 
 /* An incremental hash, e.g. the handshake transcript. */
 typedef struct crypto_hash crypto_hash;
@@ -51,9 +54,18 @@ void crypto_hash_free(crypto_hash *h);
 /* A keyed HMAC state: the key is set once, each crypto_hmac_begin restarts from it. */
 typedef struct crypto_hmac crypto_hmac;
 crypto_hmac *crypto_hmac_new(crypto_hash_alg alg, const uint8_t *key, size_t key_len);
+/* The same with a key of crypto_hash_size(alg) zero bytes (HKDF-Extract's salt when there is
+ * none), copied from a per-process keyed state: no key setup. */
+crypto_hmac *crypto_hmac_new_zero_key(crypto_hash_alg alg);
+/* A new key for the same state, as crypto_hmac_free and crypto_hmac_new would give without
+ * making a new context: the previous key's state is overwritten. A chain of secrets each keying
+ * the next (the TLS 1.3 key schedule) keys one state again and again. */
+int crypto_hmac_rekey(crypto_hmac *m, const uint8_t *key, size_t key_len);
 int crypto_hmac_begin(crypto_hmac *m);
 int crypto_hmac_update(crypto_hmac *m, const uint8_t *data, size_t len);
 int crypto_hmac_final(crypto_hmac *m, uint8_t *out); /* crypto_hash_size(alg) bytes */
+/* begin, update, final: the MAC of one message under the key already set. */
+int crypto_hmac_mac(crypto_hmac *m, const uint8_t *data, size_t len, uint8_t *out);
 size_t crypto_hmac_size(const crypto_hmac *m);       /* the output length */
 void crypto_hmac_free(crypto_hmac *m);
 /* One-shot HMAC. */
@@ -155,8 +167,12 @@ bool crypto_group_supported(uint16_t group);
 /* A fresh key pair on the group. */
 typedef struct crypto_kex crypto_kex;
 crypto_kex *crypto_kex_new(uint16_t group);
-/* A key pair from a given X25519 private key (for known-answer tests); NULL for other groups. */
+/* A key pair from a given X25519 private key (known-answer tests, or 32 random bytes the caller
+ * drew with its other random values and uses for nothing else); NULL for other groups. */
 crypto_kex *crypto_kex_new_from_private(uint16_t group, const uint8_t *priv, size_t len);
+/* How many random bytes make a private key on group for crypto_kex_new_from_private: 32 for
+ * X25519, 0 for the NIST curves, whose keys only crypto_kex_new makes. */
+size_t crypto_kex_private_len(uint16_t group);
 /* Our public value as sent on the wire (32 bytes for X25519, an uncompressed point for NIST
  * curves); returns its length, 0 if cap is too small. */
 size_t crypto_kex_public(const crypto_kex *k, uint8_t *out, size_t cap);

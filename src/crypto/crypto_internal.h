@@ -14,6 +14,9 @@ typedef struct crypto_table {
     EVP_CIPHER *cbc[3];
     EVP_MAC *hmac;
     EVP_MAC_CTX *hmac_template[CRYPTO_HASH_COUNT]; /* digest set, no key: dup'd per key */
+    /* Keyed with HashLen zero bytes, HKDF-Extract's salt when there is none: dup'd, not keyed. */
+    EVP_MAC_CTX *hmac_zero_key[CRYPTO_HASH_COUNT];
+    uint8_t empty_hash[CRYPTO_HASH_COUNT][CRYPTO_MAX_HASH]; /* the digest of no bytes */
     EVP_PKEY *ec_group[2]; /* P-256, P-384 parameters only: keygen and peer keys start here */
 } crypto_table;
 

@@ -19,6 +19,13 @@ int crypto_digest(crypto_hash_alg alg, const uint8_t *data, size_t len, uint8_t 
     return EVP_Digest(data, len, out, NULL, crypto_algs.md[alg], NULL) == 1 ? 0 : -1;
 }
 
+const uint8_t *crypto_empty_hash(crypto_hash_alg alg)
+{
+    if (alg >= CRYPTO_HASH_COUNT || crypto_algs.hmac_zero_key[alg] == NULL)
+        return NULL; /* set together with empty_hash by crypto_init */
+    return crypto_algs.empty_hash[alg];
+}
+
 struct crypto_hash {
     EVP_MD_CTX *ctx;
     EVP_MD_CTX *scratch; /* reused by every peek */

@@ -12,16 +12,12 @@
 int crypto_hkdf_extract(crypto_hash_alg alg, const uint8_t *salt, size_t salt_len,
                         const uint8_t *ikm, size_t ikm_len, uint8_t *prk)
 {
-    /* RFC 5869 2.2: no salt means HashLen zero bytes. HMAC pads its key with zeros, so an empty
-     * key is the same key; it is spelled out because the keyed state reads an empty key as
-     * "keep the previous key". */
-    static const uint8_t zeros[CRYPTO_MAX_HASH];
-    if (salt == NULL || salt_len == 0) {
-        salt = zeros;
-        salt_len = crypto_hash_size(alg);
-    }
-    static const uint8_t none[1];
-    return crypto_hmac_oneshot(alg, salt, salt_len, ikm != NULL ? ikm : none, ikm_len, prk);
+    /* RFC 5869 2.2: no salt means HashLen zero bytes, a key crypto_init has set up once. */
+    crypto_hmac *m = salt == NULL || salt_len == 0 ? crypto_hmac_new_zero_key(alg)
+                                                   : crypto_hmac_new(alg, salt, salt_len);
+    int rc = m != NULL ? crypto_hmac_mac(m, ikm, ikm_len, prk) : -1;
+    crypto_hmac_free(m);
+    return rc;
 }
 
 int crypto_hkdf_expand_keyed(crypto_hmac *prk, const uint8_t *info, size_t info_len, uint8_t *out,

@@ -3,6 +3,7 @@
  * through OSSL_DECODER.
  */
 #include <openssl/core_names.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "crypto_internal.h"
@@ -32,29 +33,111 @@ bool crypto_group_supported(uint16_t group)
     return point_size(group) != 0;
 }
 
-crypto_kex *crypto_kex_new(uint16_t group)
+/* Key-making contexts, kept for reuse. Making one costs more than everything else in a key
+ * pair's generation but the scalar multiplication (a key-manager fetch and, in OpenSSL 3.0, a
+ * walk of the whole name map for the legacy key type: about 15 K instructions), and OpenSSL
+ * 3.0's EVP_PKEY_CTX_dup cannot copy a context set up for key generation or import. A context is
+ * used by one thread at a time: a key takes one from its group's pool, or makes one when the
+ * pool is empty, and puts it back after. A context holds no key material: the keys it makes are
+ * separate objects. NIST keys are generated (libcrypto draws the private key); X25519 keys are
+ * imported from 32 random bytes (crypto_kex_new_from_private), which lets a handshake draw them
+ * with its other random values. The pool holds as many contexts as keys were ever made at once,
+ * up to POOL_MAX. */
+#define POOL_MAX 16
+static struct {
+    pthread_mutex_t lock;
+    EVP_PKEY_CTX *ctx[3][POOL_MAX];
+    size_t n[3];
+} pool = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static size_t pool_index(uint16_t group)
 {
-    if (!crypto_group_supported(group) || crypto_init() < 0)
+    return group == GROUP_P256 ? 0 : group == GROUP_P384 ? 1 : 2;
+}
+
+static EVP_PKEY_CTX *ctx_take(uint16_t group)
+{
+    size_t i = pool_index(group);
+    EVP_PKEY_CTX *ctx = NULL;
+    pthread_mutex_lock(&pool.lock);
+    if (pool.n[i] > 0)
+        ctx = pool.ctx[i][--pool.n[i]];
+    pthread_mutex_unlock(&pool.lock);
+    if (ctx != NULL)
+        return ctx;
+    int ok;
+    if (group == GROUP_X25519) {
+        ctx = EVP_PKEY_CTX_new_from_name(NULL, "X25519", NULL);
+        ok = ctx != NULL && EVP_PKEY_fromdata_init(ctx) == 1;
+    } else {
+        ctx = EVP_PKEY_CTX_new_from_pkey(NULL, group_params(group), NULL);
+        ok = ctx != NULL && EVP_PKEY_keygen_init(ctx) == 1;
+    }
+    if (!ok) {
+        EVP_PKEY_CTX_free(ctx);
+        return NULL;
+    }
+    return ctx;
+}
+
+static void ctx_give(uint16_t group, EVP_PKEY_CTX *ctx)
+{
+    size_t i = pool_index(group);
+    pthread_mutex_lock(&pool.lock);
+    if (pool.n[i] < POOL_MAX) {
+        pool.ctx[i][pool.n[i]++] = ctx;
+        ctx = NULL;
+    }
+    pthread_mutex_unlock(&pool.lock);
+    EVP_PKEY_CTX_free(ctx);
+}
+
+/* A key pair on group: from priv (X25519) or generated (NIST curves). */
+static crypto_kex *kex_make(uint16_t group, const uint8_t *priv, size_t len)
+{
+    if (crypto_init() < 0)
         return NULL;
     crypto_kex *k = calloc(1, sizeof(*k));
-    if (k == NULL)
-        return NULL;
-    k->group = group;
-    if (group == GROUP_X25519) {
-        uint8_t priv[32];
-        if (crypto_random(priv, sizeof(priv)) == 0)
-            k->pkey = EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, NULL, priv, sizeof(priv));
-        crypto_wipe(priv, sizeof(priv));
-    } else {
-        EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, group_params(group), NULL);
-        if (ctx == NULL || EVP_PKEY_keygen_init(ctx) != 1 || EVP_PKEY_keygen(ctx, &k->pkey) != 1)
-            k->pkey = NULL;
-        EVP_PKEY_CTX_free(ctx);
-    }
-    if (k->pkey == NULL) {
+    EVP_PKEY_CTX *ctx = k != NULL ? ctx_take(group) : NULL;
+    if (ctx == NULL) {
         free(k);
         return NULL;
     }
+    k->group = group;
+    int ok;
+    if (group == GROUP_X25519) {
+        OSSL_PARAM params[2] = {
+            OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PRIV_KEY, (void *)priv, len),
+            OSSL_PARAM_construct_end()};
+        ok = EVP_PKEY_fromdata(ctx, &k->pkey, EVP_PKEY_KEYPAIR, params) == 1;
+    } else {
+        ok = EVP_PKEY_keygen(ctx, &k->pkey) == 1;
+    }
+    if (!ok) {
+        /* Not put back: a context that failed once is not trusted again. */
+        EVP_PKEY_CTX_free(ctx);
+        crypto_kex_free(k);
+        return NULL;
+    }
+    ctx_give(group, ctx);
+    return k;
+}
+
+size_t crypto_kex_private_len(uint16_t group)
+{
+    return group == GROUP_X25519 ? 32 : 0;
+}
+
+crypto_kex *crypto_kex_new(uint16_t group)
+{
+    if (!crypto_group_supported(group))
+        return NULL;
+    if (group != GROUP_X25519)
+        return kex_make(group, NULL, 0);
+    uint8_t priv[32];
+    crypto_kex *k =
+        crypto_random(priv, sizeof(priv)) == 0 ? kex_make(group, priv, sizeof(priv)) : NULL;
+    crypto_wipe(priv, sizeof(priv));
     return k;
 }
 
@@ -62,16 +145,7 @@ crypto_kex *crypto_kex_new_from_private(uint16_t group, const uint8_t *priv, siz
 {
     if (group != GROUP_X25519 || len != 32)
         return NULL;
-    crypto_kex *k = calloc(1, sizeof(*k));
-    if (k == NULL)
-        return NULL;
-    k->group = group;
-    k->pkey = EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, NULL, priv, len);
-    if (k->pkey == NULL) {
-        free(k);
-        return NULL;
-    }
-    return k;
+    return kex_make(group, priv, len);
 }
 
 size_t crypto_kex_public(const crypto_kex *k, uint8_t *out, size_t cap)
@@ -85,19 +159,21 @@ size_t crypto_kex_public(const crypto_kex *k, uint8_t *out, size_t cap)
     return len;
 }
 
-/* The peer's value as a key: raw for X25519; for NIST curves only the uncompressed form (which
- * cannot encode the point at infinity), and decoding it refuses a point off the curve or a
- * coordinate not below the field prime. */
+/* The peer's value as a key: 32 raw bytes for X25519; for NIST curves only the uncompressed form
+ * (which cannot encode the point at infinity), and decoding it refuses a point off the curve or a
+ * coordinate not below the field prime. The key starts as a copy of the group's parameters
+ * (for X25519, which has none, of our key's: only its type is copied, no key material), so it has
+ * its type without EVP_PKEY_new_raw_public_key's lookup of the key manager by name (half the cost
+ * of making the key in OpenSSL 3.0). */
 static EVP_PKEY *peer_key(const crypto_kex *k, const uint8_t *peer, size_t len)
 {
     if (len != point_size(k->group))
         return NULL;
-    if (k->group == GROUP_X25519)
-        return EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, NULL, peer, len);
-    if (peer[0] != 0x04)
+    if (k->group != GROUP_X25519 && peer[0] != 0x04)
         return NULL;
     EVP_PKEY *p = EVP_PKEY_new();
-    if (p == NULL || EVP_PKEY_copy_parameters(p, group_params(k->group)) != 1 ||
+    EVP_PKEY *params = k->group == GROUP_X25519 ? k->pkey : group_params(k->group);
+    if (p == NULL || EVP_PKEY_copy_parameters(p, params) != 1 ||
         EVP_PKEY_set1_encoded_public_key(p, peer, len) != 1) {
         EVP_PKEY_free(p);
         return NULL;

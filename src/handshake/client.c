@@ -49,7 +49,7 @@ int client_send_hello(parley_conn *c)
     hs->client_version = hs->offered_max < PARLEY_TLS1_2 ? hs->offered_max : PARLEY_TLS1_2;
     ch.version = hs->client_version;
     /* The ClientHello after a HelloRetryRequest keeps the first one's random. */
-    if (!hs->hrr && crypto_random(hs->client_random, 32) < 0)
+    if (!hs->hrr && hs_random(c, hs->client_random, 32) < 0)
         return conn_fail(c, PARLEY_E_INTERNAL, -1, "random generator failed");
     memcpy(ch.random, hs->client_random, 32);
     ch.cipher_suites = (span){cfg->wire_suites, cfg->wire_suites_len};

@@ -44,7 +44,7 @@ static int make_key_shares(parley_conn *c, const uint16_t *groups, size_t n, wri
         crypto_kex_free(hs->shares[i]);
     hs->n_shares = 0;
     for (size_t i = 0; i < n && i < CONFIG_MAX_KEY_SHARES; i++) {
-        crypto_kex *kex = crypto_kex_new(groups[i]);
+        crypto_kex *kex = hs_kex_new(c, groups[i]);
         uint8_t pub[CRYPTO_MAX_KEX_PUBLIC];
         size_t pub_len = kex ? crypto_kex_public(kex, pub, sizeof(pub)) : 0;
         if (pub_len == 0) {
@@ -105,7 +105,7 @@ int client13_hello_extensions(parley_conn *c, hs_client_hello *ch, uint8_t *shar
     /* Middlebox compatibility: a non-empty legacy session ID makes the handshake look like a
      * TLS 1.2 resumption to boxes that inspect it. */
     if (hs->offered_id_len == 0) {
-        if (crypto_random(hs->offered_id, 32) < 0)
+        if (hs_random(c, hs->offered_id, 32) < 0)
             return conn_fail(c, PARLEY_E_INTERNAL, -1, "random generator failed");
         hs->offered_id_len = 32;
     }

@@ -90,6 +90,37 @@ void hs_free(parley_conn *c)
     c->hs = NULL;
 }
 
+int hs_random(parley_conn *c, void *out, size_t len)
+{
+    hs_state *hs = c->hs;
+    if (len > sizeof(hs->random_pool))
+        return crypto_random(out, len);
+    if (hs->random_left < len) {
+        /* What is left of the previous draw is never used: the new one overwrites it. */
+        if (crypto_random(hs->random_pool, sizeof(hs->random_pool)) < 0)
+            return -1;
+        hs->random_left = sizeof(hs->random_pool);
+    }
+    uint8_t *p = hs->random_pool + sizeof(hs->random_pool) - hs->random_left;
+    memcpy(out, p, len);
+    crypto_wipe(p, len);
+    hs->random_left -= len;
+    return 0;
+}
+
+crypto_kex *hs_kex_new(parley_conn *c, uint16_t group)
+{
+    size_t len = crypto_kex_private_len(group);
+    if (len == 0)
+        return crypto_kex_new(group);
+    uint8_t priv[32];
+    crypto_kex *k = len <= sizeof(priv) && hs_random(c, priv, len) == 0
+                        ? crypto_kex_new_from_private(group, priv, len)
+                        : NULL;
+    crypto_wipe(priv, sizeof(priv));
+    return k;
+}
+
 int hs_parse_failed(parley_conn *c, int alert, const char *message_name)
 {
     if (alert == HS_ALERT_ILLEGAL_PARAMETER)

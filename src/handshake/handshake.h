@@ -16,6 +16,10 @@
 
 struct hs_machine;
 
+/* One draw per side of a TLS 1.3 handshake: the client's random, legacy session ID and X25519
+ * private key; the server's random, X25519 private key and ticket age_add. */
+#define HS_RANDOM_POOL 96
+
 typedef struct hs_state {
     const struct hs_machine *machine; /* the role's TLS 1.0-1.2 machine, or its TLS 1.3 one */
     int state;                        /* a state of that machine */
@@ -38,6 +42,10 @@ typedef struct hs_state {
     const suite_info *suite;
     crypto_hash_alg prf; /* PRF and transcript hash: the suite's in TLS 1.2, MD5+SHA-1 before */
     uint8_t client_random[32], server_random[32];
+    /* Random bytes drawn in one call for the handshake's random values (hs_random); the last
+     * random_left of them are still unused, the rest already wiped. */
+    uint8_t random_pool[HS_RANDOM_POOL];
+    size_t random_left;
     uint16_t client_version; /* ClientHello.client_version: checked in the RSA pre-master */
     uint16_t offered_max;    /* client: the highest version offered (supported_versions) */
     bool ems;                /* extended master secret negotiated */
@@ -144,6 +152,13 @@ int hs_receive(parley_conn *c, const uint8_t *data, size_t len);
 int hs_receive_change_cipher_spec(parley_conn *c);
 /* Frees the handshake state, wiping secrets. */
 void hs_free(parley_conn *c);
+/* len random bytes for one purpose (a hello random, the legacy session ID, a ticket's
+ * age_add), from the handshake's pool: one generator call serves a side's whole handshake, and
+ * each byte is handed out once and wiped from the pool. */
+int hs_random(parley_conn *c, void *out, size_t len);
+/* A fresh key pair on group for a key share, its private key from hs_random where the group
+ * takes one as bytes (X25519). */
+crypto_kex *hs_kex_new(parley_conn *c, uint16_t group);
 
 /* Transcript. */
 int transcript_add(parley_conn *c, const uint8_t *data, size_t len);

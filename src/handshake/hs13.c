@@ -47,23 +47,16 @@ int hs13_handshake_keys(parley_conn *c, const uint8_t *shared, size_t shared_len
 {
     hs_state *hs = c->hs;
     crypto_hash_alg alg = hs->prf;
-    uint8_t early[CRYPTO_MAX_HASH], handshake[CRYPTO_MAX_HASH], th[CRYPTO_MAX_HASH];
+    uint8_t th[CRYPTO_MAX_HASH];
     size_t th_len;
     c->hash13 = alg;
-    int rc = transcript_hash(c, th, &th_len);
-    if (rc == 0)
-        rc = tls13_early_secret(alg, hs->psk_accepted ? hs->psk : NULL, hs->psk_len, early) < 0 ||
-                     tls13_handshake_secret(alg, early, shared, shared_len, handshake) < 0 ||
-                     tls13_derive_traffic_pair(alg, handshake, TLS13_C_HS_TRAFFIC, th,
-                                               hs->c_hs_traffic, hs->s_hs_traffic) < 0 ||
-                     tls13_master_secret(alg, handshake, hs->secret13) < 0
-                 ? conn_fail(c, PARLEY_E_INTERNAL, ALERT_INTERNAL_ERROR,
-                             "deriving the handshake secrets failed")
-                 : 0;
-    crypto_wipe(early, sizeof(early));
-    crypto_wipe(handshake, sizeof(handshake));
-    if (rc < 0)
+    if (transcript_hash(c, th, &th_len) < 0)
         return -1;
+    if (tls13_handshake_schedule(alg, hs->psk_accepted ? hs->psk : NULL, hs->psk_len, shared,
+                                 shared_len, th, hs->c_hs_traffic, hs->s_hs_traffic,
+                                 hs->secret13) < 0)
+        return conn_fail(c, PARLEY_E_INTERNAL, ALERT_INTERNAL_ERROR,
+                         "deriving the handshake secrets failed");
     keylog(c, "CLIENT_HANDSHAKE_TRAFFIC_SECRET", hs->c_hs_traffic);
     keylog(c, "SERVER_HANDSHAKE_TRAFFIC_SECRET", hs->s_hs_traffic);
     return 0;
@@ -77,9 +70,7 @@ int hs13_application_secrets(parley_conn *c)
     size_t th_len;
     if (transcript_hash(c, th, &th_len) < 0)
         return -1;
-    if (tls13_derive_traffic_pair(hs->prf, hs->secret13, TLS13_C_AP_TRAFFIC, th, client, server) <
-            0 ||
-        tls13_derive(hs->prf, hs->secret13, TLS13_EXP_MASTER, th, exporter) < 0)
+    if (tls13_application_secrets(hs->prf, hs->secret13, th, client, server, exporter) < 0)
         return conn_fail(c, PARLEY_E_INTERNAL, ALERT_INTERNAL_ERROR,
                          "deriving the application secrets failed");
     keylog(c, "CLIENT_TRAFFIC_SECRET_0", client);

@@ -39,6 +39,16 @@ int tls13_handshake_secret(crypto_hash_alg alg, const uint8_t *early_secret, con
 /* Master secret = HKDF-Extract(Derive-Secret(handshake, "derived", ""), 0). */
 int tls13_master_secret(crypto_hash_alg alg, const uint8_t *handshake_secret, uint8_t *out);
 
+/* The whole schedule up to the master secret in one call, keying one HMAC state with each
+ * secret in turn: the early secret from psk (NULL: no PSK), the handshake secret from the
+ * (EC)DHE shared secret (NULL: PSK-only), both handshake traffic secrets over transcript_hash
+ * (ClientHello..ServerHello), and the master secret. Equal to tls13_early_secret,
+ * tls13_handshake_secret, tls13_derive_traffic_pair and tls13_master_secret in a row. */
+int tls13_handshake_schedule(crypto_hash_alg alg, const uint8_t *psk, size_t psk_len,
+                             const uint8_t *shared, size_t shared_len,
+                             const uint8_t *transcript_hash, uint8_t *c_hs_traffic,
+                             uint8_t *s_hs_traffic, uint8_t *master);
+
 /* The secrets Derive-Secret makes from the early, handshake and master secrets, each with its
  * label and the transcript it is taken over (RFC 8446 7.1). */
 typedef enum tls13_secret {
@@ -62,6 +72,12 @@ int tls13_derive(crypto_hash_alg alg, const uint8_t *parent, tls13_secret which,
 int tls13_derive_traffic_pair(crypto_hash_alg alg, const uint8_t *parent, tls13_secret which,
                               const uint8_t *transcript_hash, uint8_t *client, uint8_t *server);
 
+/* The client and server application traffic secrets and the exporter master secret, all over
+ * transcript_hash (ClientHello..server Finished), from one keying of the master secret. */
+int tls13_application_secrets(crypto_hash_alg alg, const uint8_t *master,
+                              const uint8_t *transcript_hash, uint8_t *client, uint8_t *server,
+                              uint8_t *exporter);
+
 /* finished_key = HKDF-Expand-Label(base_key, "finished", "", HashLen) (RFC 8446 4.4.4). */
 int tls13_finished_key(crypto_hash_alg alg, const uint8_t *base_key, uint8_t *out);
 /* Finished verify_data = HMAC(finished_key of base_key, transcript_hash), HashLen bytes. The
@@ -69,6 +85,13 @@ int tls13_finished_key(crypto_hash_alg alg, const uint8_t *base_key, uint8_t *ou
  * transcript hash covers the truncated ClientHello). */
 int tls13_finished(crypto_hash_alg alg, const uint8_t *base_key, const uint8_t *transcript_hash,
                    uint8_t *verify_data);
+
+/* The binder of a resumption PSK (RFC 8446 4.2.11.2): tls13_finished under the "res binder" key
+ * of the early secret of psk, over transcript_hash (which covers the ClientHello up to its
+ * binders); the same as tls13_early_secret, tls13_derive(TLS13_RES_BINDER) and tls13_finished
+ * in a row, with one HMAC state. */
+int tls13_binder(crypto_hash_alg alg, const uint8_t *psk, size_t psk_len,
+                 const uint8_t *transcript_hash, uint8_t *binder);
 
 /* The next traffic secret after a KeyUpdate: HKDF-Expand-Label(secret, "traffic upd", "",
  * HashLen) (RFC 8446 7.2). out may equal secret. */

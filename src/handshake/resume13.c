@@ -66,18 +66,14 @@ static int compute_binder(parley_conn *c, crypto_hash_alg alg, const uint8_t *ps
                           const uint8_t *before, size_t before_len, const uint8_t *hello,
                           size_t hello_len, uint8_t *binder)
 {
-    uint8_t early[CRYPTO_MAX_HASH], binder_key[CRYPTO_MAX_HASH], th[CRYPTO_MAX_HASH];
+    uint8_t th[CRYPTO_MAX_HASH];
     crypto_hash *h = crypto_hash_new(alg);
     int rc = h == NULL || crypto_hash_update(h, before, before_len) < 0 ||
                      crypto_hash_update(h, hello, hello_len) < 0 || crypto_hash_peek(h, th) < 0 ||
-                     tls13_early_secret(alg, psk, psk_len, early) < 0 ||
-                     tls13_derive(alg, early, TLS13_RES_BINDER, NULL, binder_key) < 0 ||
-                     tls13_finished(alg, binder_key, th, binder) < 0
+                     tls13_binder(alg, psk, psk_len, th, binder) < 0
                  ? -1
                  : 0;
     crypto_hash_free(h);
-    crypto_wipe(early, sizeof(early));
-    crypto_wipe(binder_key, sizeof(binder_key));
     if (rc < 0)
         return conn_fail(c, PARLEY_E_INTERNAL, ALERT_INTERNAL_ERROR, "computing a PSK binder failed");
     return 0;
@@ -242,7 +238,7 @@ int resume13_server_issue(parley_conn *c)
     s.max_early_data = cfg->early_data_max;
     if (s.lifetime > TICKET_LIFETIME_MAX)
         s.lifetime = TICKET_LIFETIME_MAX;
-    int rc = crypto_random(&s.age_add, sizeof(s.age_add)) < 0 ||
+    int rc = hs_random(c, &s.age_add, sizeof(s.age_add)) < 0 ||
                      tls13_resumption_psk(hs->prf, c->res_master, nonce, sizeof(nonce),
                                           s.master_secret) < 0
                  ? -1

@@ -188,7 +188,7 @@ static int send_flight(parley_conn *c, const choice13 *choice)
 {
     const parley_config *cfg = c->cfg;
     hs_state *hs = c->hs;
-    hs->kex = crypto_kex_new(choice->group);
+    hs->kex = hs_kex_new(c, choice->group);
     uint8_t pub[CRYPTO_MAX_KEX_PUBLIC], shared[CRYPTO_MAX_KEX_SECRET];
     size_t pub_len = hs->kex ? crypto_kex_public(hs->kex, pub, sizeof(pub)) : 0, shared_len;
     if (pub_len == 0)
@@ -202,7 +202,7 @@ static int send_flight(parley_conn *c, const choice13 *choice)
     c->group = choice->group;
     hs_server_hello sh;
     server_hello_base(c, &sh, choice);
-    if (crypto_random(hs->server_random, 32) < 0)
+    if (hs_random(c, hs->server_random, 32) < 0)
         return conn_fail(c, PARLEY_E_INTERNAL, ALERT_INTERNAL_ERROR, "random generator failed");
     memcpy(sh.random, hs->server_random, 32);
     sh.key_share_key = (span){pub, pub_len};

@@ -128,8 +128,46 @@ static void test_hmac(void)
         CHECK(crypto_hmac_begin(m) == 0);
         CHECK(crypto_hmac_update(m, (const uint8_t *)"something else", 14) == 0);
     }
+    /* Re-keyed, the state answers for the new key only, and a restart right after keying (or
+     * after another restart) changes nothing. */
+    uint8_t other[32];
+    memset(other, 0x5c, sizeof(other));
+    CHECK(crypto_hmac_oneshot(CRYPTO_SHA256, other, sizeof(other), (const uint8_t *)"Hi There", 8,
+                              b) == 0);
+    CHECK(crypto_hmac_rekey(m, other, sizeof(other)) == 0);
+    CHECK(crypto_hmac_begin(m) == 0);
+    CHECK(crypto_hmac_begin(m) == 0);
+    CHECK(crypto_hmac_mac(m, (const uint8_t *)"Hi There", 8, c) == 0);
+    CHECK_MEM(c, b, 32);
+    CHECK(crypto_hmac_rekey(m, key, 20) == 0);
+    CHECK(crypto_hmac_mac(m, (const uint8_t *)"Hi There", 8, c) == 0);
+    CHECK_MEM(c, a, 32);
+    CHECK(crypto_hmac_mac(m, (const uint8_t *)"Hi There", 8, c) == 0);
+    CHECK_MEM(c, a, 32);
     crypto_hmac_free(m);
     crypto_hmac_free(NULL);
+
+    /* The zero-key state is HMAC under HashLen zero bytes, and each copy stands alone. */
+    static const uint8_t zeros[48];
+    for (crypto_hash_alg alg = CRYPTO_SHA256; alg <= CRYPTO_SHA384; alg++) {
+        size_t hlen = crypto_hash_size(alg);
+        CHECK(crypto_hmac_oneshot(alg, zeros, hlen, (const uint8_t *)"abc", 3, b) == 0);
+        crypto_hmac *z1 = crypto_hmac_new_zero_key(alg), *z2 = crypto_hmac_new_zero_key(alg);
+        CHECK(z1 != NULL && z2 != NULL);
+        CHECK(crypto_hmac_update(z1, (const uint8_t *)"xyz", 3) == 0);
+        CHECK(crypto_hmac_mac(z2, (const uint8_t *)"abc", 3, c) == 0);
+        CHECK_MEM(c, b, hlen);
+        CHECK(crypto_hmac_mac(z1, (const uint8_t *)"abc", 3, c) == 0);
+        CHECK_MEM(c, b, hlen);
+        crypto_hmac_free(z1);
+        crypto_hmac_free(z2);
+        /* And the empty digest is the digest of nothing. */
+        CHECK(crypto_digest(alg, NULL, 0, b) == 0);
+        CHECK(crypto_empty_hash(alg) != NULL);
+        CHECK_MEM(crypto_empty_hash(alg), b, hlen);
+    }
+    CHECK(crypto_empty_hash(CRYPTO_MD5_SHA1) == NULL);
+    CHECK(crypto_hmac_new_zero_key(CRYPTO_MD5_SHA1) == NULL);
 
     /* Test case 6: a 131-byte key, longer than the block, is hashed first. */
     memset(key, 0xaa, sizeof(key));

@@ -108,6 +108,12 @@ static void simple_1rtt(void)
     check_bytes(derived, 32, R8448_DERIVED_FOR_MASTER, "derived (for master)");
     CHECK(tls13_master_secret(ALG, hs, master) == 0);
     check_bytes(master, 32, R8448_MASTER_SECRET, "master secret");
+    uint8_t m2[32];
+    CHECK(tls13_handshake_schedule(ALG, NULL, 0, shared, shared_len, h_ch_sh, c2, s2, m2) == 0);
+    check_bytes(c2, 32, R8448_C_HS_TRAFFIC, "client handshake traffic secret, one pass");
+    check_bytes(s2, 32, R8448_S_HS_TRAFFIC, "server handshake traffic secret, one pass");
+    check_bytes(m2, 32, R8448_MASTER_SECRET, "master secret, one pass");
+    CHECK(tls13_handshake_schedule(ALG, NULL, 0, shared, shared_len, NULL, c2, s2, m2) < 0);
 
     check_keys(s_hs, R8448_S_HS_KEY, R8448_S_HS_IV, "server handshake key/iv");
     check_keys(c_hs, R8448_C_HS_KEY, R8448_C_HS_IV, "client handshake key/iv");
@@ -134,6 +140,12 @@ static void simple_1rtt(void)
     CHECK(tls13_derive_traffic_pair(ALG, master, TLS13_C_AP_TRAFFIC, h_ch_sf, c2, s2) == 0);
     CHECK_MEM(c2, c_ap, 32);
     CHECK_MEM(s2, s_ap, 32);
+    uint8_t e2[32];
+    CHECK(tls13_application_secrets(ALG, master, h_ch_sf, c2, s2, e2) == 0);
+    CHECK_MEM(c2, c_ap, 32);
+    CHECK_MEM(s2, s_ap, 32);
+    CHECK_MEM(e2, exp, 32);
+    CHECK(tls13_application_secrets(ALG, master, NULL, c2, s2, e2) < 0);
     check_keys(s_ap, R8448_S_AP_KEY, R8448_S_AP_IV, "server application key/iv");
     check_keys(c_ap, R8448_C_AP_KEY, R8448_C_AP_IV, "client application key/iv");
 
@@ -173,6 +185,9 @@ static void resumed_psk(void)
     check_bytes(h, 32, R8448_BINDER_HASH, "binder transcript hash");
     CHECK(tls13_finished(ALG, binder_key, h, binder) == 0);
     check_bytes(binder, 32, R8448_BINDER, "PSK binder");
+    memset(binder, 0, sizeof(binder));
+    CHECK(tls13_binder(ALG, psk, sizeof(psk), h, binder) == 0);
+    check_bytes(binder, 32, R8448_BINDER, "PSK binder, one pass");
 
     /* An external PSK's binder key differs only by its label. */
     uint8_t ext[32];
@@ -180,6 +195,37 @@ static void resumed_psk(void)
     CHECK(memcmp(ext, binder_key, 32) != 0);
     CHECK(tls13_derive_secret(ALG, early, "ext binder", NULL, binder) == 0);
     CHECK_MEM(ext, binder, 32);
+}
+
+/* tls13_handshake_schedule against the step-by-step functions, for both hashes, with and without
+ * a PSK and an (EC)DHE secret. Without a PSK it starts from a constant salt: this also checks that
+ * constant against the early secret of no PSK it stands for. */
+static void schedule_in_one_pass(void)
+{
+    uint8_t psk[48], shared[48], th[48];
+    for (int i = 0; i < 48; i++) {
+        psk[i] = (uint8_t)(0x11 * i);
+        shared[i] = (uint8_t)(0x80 + i);
+        th[i] = (uint8_t)(0xff - i);
+    }
+    for (crypto_hash_alg alg = CRYPTO_SHA256; alg <= CRYPTO_SHA384; alg++) {
+        size_t hlen = crypto_hash_size(alg);
+        for (int with_psk = 0; with_psk < 2; with_psk++) {
+            for (int with_dhe = 0; with_dhe < 2; with_dhe++) {
+                const uint8_t *p = with_psk ? psk : NULL, *dhe = with_dhe ? shared : NULL;
+                uint8_t early[48], hs[48], c_hs[48], s_hs[48], master[48];
+                uint8_t c2[48], s2[48], m2[48];
+                CHECK(tls13_early_secret(alg, p, hlen, early) == 0);
+                CHECK(tls13_handshake_secret(alg, early, dhe, 32, hs) == 0);
+                CHECK(tls13_derive_traffic_pair(alg, hs, TLS13_C_HS_TRAFFIC, th, c_hs, s_hs) == 0);
+                CHECK(tls13_master_secret(alg, hs, master) == 0);
+                CHECK(tls13_handshake_schedule(alg, p, hlen, dhe, 32, th, c2, s2, m2) == 0);
+                CHECK_MEM(c2, c_hs, hlen);
+                CHECK_MEM(s2, s_hs, hlen);
+                CHECK_MEM(m2, master, hlen);
+            }
+        }
+    }
 }
 
 /* HKDF-Expand-Label by libcrypto's TLS13-KDF (expand-only mode), an implementation
@@ -257,6 +303,7 @@ int main(void)
     CHECK(crypto_init() == 0);
     simple_1rtt();
     resumed_psk();
+    schedule_in_one_pass();
     beyond_the_trace();
     return check_summary("test_keys13");
 }
