@@ -146,38 +146,41 @@ struct parley_conn {
     size_t out_len, out_off, out_cap;
 
     record_state read, write;
-    uint16_t record_version; /* version put in the headers of records we send */
 
     struct hs_state *hs; /* exists only during the handshake */
 
     /* What was negotiated. */
     uint16_t version, suite, group;
+    uint16_t record_version;             /* version put in the headers of records we send */
     char alpn[CONFIG_ALPN_NAME_MAX + 1]; /* always one of ours, so its length is bounded */
     char server_name[256];
     uint8_t session_id[32];
     size_t session_id_len;
-    bool resumed;
-    bool session_stored;     /* server: this session is in the cache under session_id */
-    uint8_t early_status;    /* a parley_early_data: what became of 0-RTT (early13.c) */
     parley_session *session; /* client, during the handshake: the session offered */
     uint8_t *session_bytes;  /* client, after it: the established session, serialized */
     size_t session_bytes_len;
     char *session_key; /* client: its key in the configuration's session cache */
     char peer_subject[X509_NAME_MAX];
     char peer_key[32];
-    bool peer_authenticated;
     uint8_t *peer_chain; /* with keep_peer_chain: the peer's certificate_list, wire form */
     size_t peer_chain_len;
     x509_chain *own_cert;    /* client: a certificate supplied on demand by the callback */
     parley_sign_fn own_sign; /* client: signs for own_cert, whose key is only public; or NULL */
     void *own_sign_arg;
+    char *verify_name; /* client: name the certificate must match */
+
+    /* The flags, side by side so that they pack (an idle connection has a 4 KiB budget). */
+    bool resumed;
+    bool session_stored;  /* server: this session is in the cache under session_id */
+    uint8_t early_status; /* a parley_early_data: what became of 0-RTT (early13.c) */
+    bool peer_authenticated;
     /* client: the callback's certificate did not load; the reason is in error_message until
      * the handshake fails with it */
     bool own_cert_failed;
-    char *verify_name; /* client: name the certificate must match */
-    bool send_sni;     /* client: server_name is a host name (not an IP literal) */
-
+    bool send_sni; /* client: server_name is a host name (not an IP literal) */
     bool close_sent, close_received, eof;
+    bool key_update_due; /* TLS 1.3: the peer asked for one: ours goes before our next record */
+    bool error_alert_sent;
 
     /* TLS 1.3 after the handshake: the traffic secrets a KeyUpdate moves on, and the client's
      * resumption master secret for the NewSessionTickets to come. hash13 is their hash. */
@@ -186,8 +189,7 @@ struct parley_conn {
     crypto_hash_alg hash13;
     /* For the trace: the TLS 1.3 traffic keys protecting reading [0] and writing [1]. */
     uint32_t epoch13[2];
-    bool key_update_due; /* the peer asked for one: ours goes before our next record */
-    uint8_t *post_msg;   /* a post-handshake message arriving in pieces */
+    uint8_t *post_msg; /* a post-handshake message arriving in pieces */
     size_t post_len;
     /* With a key log only (so an idle connection without one pays a pointer): what a
      * KeyUpdate's CLIENT/SERVER_TRAFFIC_SECRET_N line needs once the handshake state is gone. */
@@ -201,8 +203,7 @@ struct parley_conn {
     uint64_t created_us;
 
     parley_err error;
-    int error_alert;
-    bool error_alert_sent;
+    int error_alert; /* error_alert_sent (above) says whether we sent it */
     /* CONN_ERROR_MAX bytes, allocated by the first failure: a connection that never fails
      * (nearly all) does not carry the buffer while idle. NULL after a failure means that
      * allocation failed too (parley_error_message then says "out of memory"). */
