@@ -77,6 +77,12 @@ typedef struct x509_peer {
     crypto_key_type key_type;
     int key_bits;
     char key_name[32]; /* "RSA-2048", "EC-P256", ... */
+    /* Set only when the chain was verified against a trust store: the window in which every
+     * certificate of the verified chain (anchor included) is valid, in seconds since the epoch
+     * (the latest notBefore, the earliest notAfter), so a cached verification keeps honouring
+     * expiry. */
+    bool verified;
+    int64_t not_before, not_after;
 } x509_peer;
 
 /* Parses the peer's chain (DER, leaf first) and, when trust is non-NULL, verifies it: chain to

@@ -9,8 +9,10 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "../crypto/crypto_key.h"
 #include "describe.h"
@@ -166,6 +168,47 @@ static int describe_peer(X509 *leaf, x509_peer *peer, char *err, size_t err_len)
     return 0;
 }
 
+/* An ASN1_TIME as seconds since the epoch (UTC), without timegm, which C11 lacks. */
+static int asn1_seconds(const ASN1_TIME *t, int64_t *out)
+{
+    struct tm tm;
+    if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1)
+        return -1;
+    /* Days from the civil date (H. Hinnant's algorithm, proleptic Gregorian). */
+    int64_t y = (int64_t)tm.tm_year + 1900 - (tm.tm_mon < 2);
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t m = tm.tm_mon + 1;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + tm.tm_mday - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    int64_t days = era * 146097 + doe - 719468;
+    *out = days * 86400 + tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
+    return 0;
+}
+
+/* The window in which the whole verified chain is valid, for the verified-chain cache. */
+static int chain_window(X509_STORE_CTX *ctx, x509_peer *peer)
+{
+    STACK_OF(X509) *chain = X509_STORE_CTX_get0_chain(ctx);
+    int n = chain ? sk_X509_num(chain) : 0;
+    if (n <= 0)
+        return -1;
+    peer->not_before = INT64_MIN;
+    peer->not_after = INT64_MAX;
+    for (int i = 0; i < n; i++) {
+        X509 *cert = sk_X509_value(chain, i);
+        int64_t nb, na;
+        if (asn1_seconds(X509_get0_notBefore(cert), &nb) < 0 ||
+            asn1_seconds(X509_get0_notAfter(cert), &na) < 0)
+            return -1;
+        if (nb > peer->not_before)
+            peer->not_before = nb;
+        if (na < peer->not_after)
+            peer->not_after = na;
+    }
+    return 0;
+}
+
 int x509_verify_peer(const x509_trust *trust, x509_peer_role role, const uint8_t *const *der,
                      const size_t *der_len, size_t count, const char *host, x509_peer *peer,
                      char *err, size_t err_len)
@@ -205,6 +248,10 @@ int x509_verify_peer(const x509_trust *trust, x509_peer_role role, const uint8_t
         alert = fail(X509_ALERT_BAD_CERTIFICATE, err, err_len,
                      "RSA key of %d bits in %s is below the %d-bit minimum", peer->key_bits,
                      peer->subject, MIN_RSA_BITS);
+    /* Only now, with every check passed, may the result answer a later verification; a window
+     * that cannot be read just leaves it uncached. */
+    if (!alert && trust != NULL)
+        peer->verified = chain_window(ctx, peer) == 0;
     if (alert && peer->key) {
         crypto_key_free(peer->key);
         peer->key = NULL;
