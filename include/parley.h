@@ -143,6 +143,17 @@ int parley_config_set_ca_file(parley_config *cfg, const char *file);
 int parley_config_set_ca_dir(parley_config *cfg, const char *dir);
 /* Client: verify the server's chain and name (1, default) or not (0: explicit opt-out). */
 int parley_config_set_verify(parley_config *cfg, int verify);
+/* Verified-chain cache: a peer chain that verified is remembered, so that meeting the same chain
+ * again (a client reconnecting to a server, a server seeing a client certificate again) skips
+ * parsing the certificates and path validation. Up to entries chains (0: off; default
+ * PARLEY_VERIFY_CACHE_DEFAULT; at most 4096), least recently used out. An entry answers only the
+ * exact same certificate list, for the same role and the same name to check; only while every
+ * certificate of the verified chain is within its validity dates; and for at most 300 seconds,
+ * after which the chain is verified afresh. Failed verifications and connections with
+ * verification off are never cached. The peer's subject and key, and the trace, read the same
+ * either way (the trace step says "certificate chain verified (cached)"). */
+#define PARLEY_VERIFY_CACHE_DEFAULT 64
+int parley_config_set_verify_cache(parley_config *cfg, int entries);
 
 /* Client certificates (mutual authentication).
  *

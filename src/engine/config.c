@@ -13,6 +13,7 @@
 #include "../session/cache.h"
 #include "../session/replay.h"
 #include "../session/ticket.h"
+#include "../x509/verify_cache.h"
 
 static int config_error(parley_config *cfg, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -56,6 +57,7 @@ parley_config *parley_config_new(void)
     cfg->n_groups = sizeof(default_groups) / sizeof(default_groups[0]);
     cfg->n_sigalgs = sigalg_defaults(cfg->sigalgs, CONFIG_MAX_SIGALGS);
     cfg->verify = true;
+    cfg->verify_cache_entries = PARLEY_VERIFY_CACHE_DEFAULT;
     cfg->server_preference = true;
     cfg->session_lifetime = 300;
     cfg->tickets = true;
@@ -81,6 +83,7 @@ void parley_config_free(parley_config *cfg)
     }
     x509_trust_free(cfg->trust);
     x509_trust_free(cfg->client_trust);
+    x509_verify_cache_free(cfg->verify_cache);
     parley_session_cache_free(cfg->session_cache);
     ticket_keys_free(cfg->ticket_keys);
     early_replay_free(cfg->early_replay);
@@ -394,6 +397,17 @@ int parley_config_set_ca_dir(parley_config *cfg, const char *dir)
     return set_string(cfg, &cfg->ca_dir, dir);
 }
 
+int parley_config_set_verify_cache(parley_config *cfg, int entries)
+{
+    if (config_mutable(cfg) != PARLEY_OK)
+        return PARLEY_ERROR;
+    if (entries < 0 || entries > X509_VERIFY_CACHE_MAX)
+        return config_error(cfg, "a verified-chain cache holds 0 to %d chains, not %d",
+                            X509_VERIFY_CACHE_MAX, entries);
+    cfg->verify_cache_entries = (size_t)entries;
+    return PARLEY_OK;
+}
+
 int parley_config_set_verify(parley_config *cfg, int verify)
 {
     if (config_mutable(cfg) != PARLEY_OK)
@@ -579,6 +593,15 @@ int config_freeze(parley_config *cfg, parley_role role)
         rc = -1;
     if (role == PARLEY_SERVER && make_session_state(cfg) < 0)
         rc = -1;
+    bool verifies =
+        role == PARLEY_CLIENT ? cfg->verify : cfg->client_auth != PARLEY_CLIENT_AUTH_NONE;
+    if (rc == 0 && verifies && cfg->verify_cache_entries > 0 && cfg->verify_cache == NULL) {
+        cfg->verify_cache = x509_verify_cache_new(cfg->verify_cache_entries);
+        if (cfg->verify_cache == NULL) {
+            config_error(cfg, "out of memory making the verified-chain cache");
+            rc = -1;
+        }
+    }
     pthread_mutex_unlock(&cfg->freeze_lock);
     return rc;
 }

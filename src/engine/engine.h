@@ -74,6 +74,10 @@ struct parley_config {
     parley_client_cert_fn client_cert_fn;
     void *client_cert_arg;
     bool keep_peer_chain;
+    /* Peer chains that verified, so meeting one again skips parsing and X509_verify_cert (both
+     * roles; made when frozen, when this side verifies and verify_cache_entries > 0). */
+    size_t verify_cache_entries;
+    struct x509_verify_cache *verify_cache;
 
     /* Session resumption. The server's cache and ticket keys are made when frozen unless set. */
     parley_session_cache *session_cache;

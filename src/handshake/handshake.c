@@ -7,6 +7,7 @@
 #include "messages_codec.h"
 
 #include "../trace/trace.h"
+#include "../x509/verify_cache.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -393,12 +394,25 @@ int hs_verify_peer(parley_conn *c, const hs_certificate *cert, const x509_trust 
         der[i] = cert->certs[i].p;
         der_len[i] = cert->certs[i].len;
     }
-    char why[CONN_ERROR_MAX];
-    int alert =
-        x509_verify_peer(trust, role, der, der_len, cert->count, host, peer, why, sizeof(why));
-    if (alert)
-        return conn_fail(c, PARLEY_E_CERT, alert, "%s%s",
-                         role == X509_PEER_CLIENT ? "client certificate refused: " : "", why);
+    /* The cache serves verifying connections only: with trust NULL (verification off) nothing
+     * is looked up or stored. */
+    x509_verify_cache *vc = trust != NULL ? c->cfg->verify_cache : NULL;
+    uint8_t key[X509_VERIFY_CACHE_KEY_LEN];
+    if (vc != NULL && x509_verify_cache_key(role, der, der_len, cert->count, host, key) < 0)
+        vc = NULL;
+    bool hit = vc != NULL && x509_verify_cache_get(vc, key, peer);
+    if (!hit) {
+        char why[CONN_ERROR_MAX];
+        int alert =
+            x509_verify_peer(trust, role, der, der_len, cert->count, host, peer, why, sizeof(why));
+        if (alert)
+            return conn_fail(c, PARLEY_E_CERT, alert, "%s%s",
+                             role == X509_PEER_CLIENT ? "client certificate refused: " : "", why);
+        if (vc != NULL)
+            x509_verify_cache_put(vc, key, peer);
+    }
+    if (trust != NULL && trace_on(c))
+        trace_step(c, hit ? "certificate chain verified (cached)" : "certificate chain verified");
     c->hs->peer_key = peer->key;
     snprintf(c->peer_subject, sizeof(c->peer_subject), "%s", peer->subject);
     snprintf(c->peer_key, sizeof(c->peer_key), "%s", peer->key_name);
