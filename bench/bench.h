@@ -73,6 +73,9 @@ typedef struct bench_setup {
      * never holds them ignores it. */
     int release_buffers;
     const char *redis_url; /* BENCH_MODE_REDIS: "redis://127.0.0.1:PORT" */
+    /* parley: turn the client's verified-chain cache off (--no-verify-cache), to measure the
+     * cold cost of meeting a chain for the first time; OpenSSL has no such cache. */
+    int no_verify_cache;
 } bench_setup;
 
 /* One TLS implementation under test. The loops that make, time and free connection pairs live

@@ -43,6 +43,7 @@ typedef struct options {
     int tls13[BENCH_TLS13_ROWS]; /* --tls13, and --versions */
     const bench_stack *callgrind_stack;
     bench_mode callgrind_mode;
+    int no_verify_cache;
 } options;
 
 static const char *const mode_names[BENCH_MODES] = {
@@ -114,6 +115,9 @@ static void usage(FILE *out)
             "  --rounds R         interleaved rounds; medians are reported (default 3)\n"
             "  --heap-conns K     idle connection pairs for the heap measure (default 200)\n"
             "  --json             print the results as JSON\n"
+            "  --no-verify-cache  parley's client verifies every chain afresh (its\n"
+            "                     verified-chain cache off); default: on, so after the\n"
+            "                     first pair the server's chain is met again, warm\n"
             "  --callgrind-one S  set up, warm up, then run exactly one handshake pair with\n"
             "                     callgrind instrumentation on around it only. S is parley or\n"
             "                     openssl (a full handshake), or parley-id, parley-ticket,\n"
@@ -253,6 +257,9 @@ static int parse_options(int argc, char **argv, options *opt)
         } else if (strcmp(arg, "--json") == 0) {
             opt->json = 1;
             continue;
+        } else if (strcmp(arg, "--no-verify-cache") == 0) {
+            opt->no_verify_cache = 1;
+            continue;
         } else if (strcmp(arg, "--certs") == 0 && value) {
             opt->certs_dir = value;
         } else if (strcmp(arg, "--callgrind-one") == 0 && value) {
@@ -321,14 +328,16 @@ __attribute__((noinline)) static int measured_handshake(const bench_stack *stack
     return rc;
 }
 
-static int run_callgrind_one(const bench_stack *stack, bench_mode mode, const bench_certs *certs)
+static int run_callgrind_one(const bench_stack *stack, bench_mode mode, const bench_certs *certs,
+                             int no_verify_cache)
 {
     char url[64] = "";
     if (mode == BENCH_MODE_REDIS && bench_redis_start(url, sizeof(url)) < 0) {
         fprintf(stderr, "parley-bench: no redis-server to run %s-redis against\n", stack->name);
         return -1;
     }
-    bench_setup setup = {.certs = certs, .mode = mode, .redis_url = url};
+    bench_setup setup = {
+        .certs = certs, .mode = mode, .redis_url = url, .no_verify_cache = no_verify_cache};
     void *ctx = stack->setup(&setup);
     if (ctx == NULL)
         return -1;
@@ -554,7 +563,10 @@ static int run_all(const options *opt, const bench_certs *certs, bench_results *
         return -1;
     for (int m = 0; m < BENCH_MODES; m++)
         for (int s = 0; mode_runs(r, m) && s < BENCH_STACKS; s++) {
-            bench_setup setup = {.certs = certs, .mode = (bench_mode)m, .redis_url = url};
+            bench_setup setup = {.certs = certs,
+                                 .mode = (bench_mode)m,
+                                 .redis_url = url,
+                                 .no_verify_cache = opt->no_verify_cache};
             if ((c.ctx[m][s] = c.stacks[s]->setup(&setup)) == NULL)
                 goto done;
         }
@@ -583,7 +595,8 @@ int main(int argc, char **argv)
         return 1;
     int rc;
     if (opt.callgrind_stack) {
-        rc = run_callgrind_one(opt.callgrind_stack, opt.callgrind_mode, &certs);
+        rc =
+            run_callgrind_one(opt.callgrind_stack, opt.callgrind_mode, &certs, opt.no_verify_cache);
         bench_redis_stop();
     } else {
         static bench_results results;

@@ -113,7 +113,9 @@ static void *parley_setup(const bench_setup *setup)
     if (parley_config_add_certificate(st->server, setup->certs->chain_file[cert],
                                       setup->certs->key_file[cert]) != PARLEY_OK ||
         parley_config_set_ca_file(st->client, setup->certs->ca_file) != PARLEY_OK ||
-        parley_config_set_verify(st->client, 1) != PARLEY_OK || set_session_state(st, setup) < 0) {
+        parley_config_set_verify(st->client, 1) != PARLEY_OK ||
+        (setup->no_verify_cache && parley_config_set_verify_cache(st->client, 0) != PARLEY_OK) ||
+        set_session_state(st, setup) < 0) {
         fprintf(stderr, "parley-bench: parley config: %s%s\n", parley_config_error(st->server),
                 parley_config_error(st->client));
         parley_teardown(st);
