@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "parley.h"
 
@@ -93,6 +94,21 @@ static inline void free_all(parley_conn *c, parley_conn *s, parley_config *cc, p
     parley_conn_free(s);
     parley_config_free(cc);
     parley_config_free(sc);
+}
+
+/* The trace's step lines, "|"-separated, for the checks (parley_config_set_trace or
+ * parley_conn_set_trace with collect_steps and a steps). */
+typedef struct steps {
+    char text[16384];
+} steps;
+
+static inline void collect_steps(const parley_trace_event *ev, void *arg)
+{
+    steps *s = arg;
+    if (ev->kind != PARLEY_TRACE_STEP)
+        return;
+    size_t n = strlen(s->text);
+    snprintf(s->text + n, sizeof(s->text) - n, "%s|", ev->name);
 }
 
 #endif

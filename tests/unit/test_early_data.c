@@ -19,19 +19,6 @@
 #include "session/replay.h"
 #include "session/session.h"
 
-typedef struct steps {
-    char text[16384];
-} steps;
-
-static void collect_steps(const parley_trace_event *ev, void *arg)
-{
-    steps *s = arg;
-    if (ev->kind != PARLEY_TRACE_STEP)
-        return;
-    size_t n = strlen(s->text);
-    snprintf(s->text + n, sizeof(s->text) - n, "%s|", ev->name);
-}
-
 typedef struct keylog_lines {
     char text[4096];
 } keylog_lines;

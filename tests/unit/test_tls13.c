@@ -19,20 +19,6 @@
 #include "handshake/messages.h"
 #include "record/record.h"
 
-/* Steps of the trace, collected for the checks. */
-typedef struct steps {
-    char text[8192];
-} steps;
-
-static void collect_steps(const parley_trace_event *ev, void *arg)
-{
-    steps *s = arg;
-    if (ev->kind != PARLEY_TRACE_STEP)
-        return;
-    size_t n = strlen(s->text);
-    snprintf(s->text + n, sizeof(s->text) - n, "%s|", ev->name);
-}
-
 static parley_config *server13(const char *cert)
 {
     parley_config *sc = parley_config_new();
