@@ -66,7 +66,7 @@ int crypto_hmac_update(crypto_hmac *m, const uint8_t *data, size_t len);
 int crypto_hmac_final(crypto_hmac *m, uint8_t *out); /* crypto_hash_size(alg) bytes */
 /* begin, update, final: the MAC of one message under the key already set. */
 int crypto_hmac_mac(crypto_hmac *m, const uint8_t *data, size_t len, uint8_t *out);
-size_t crypto_hmac_size(const crypto_hmac *m);       /* the output length */
+size_t crypto_hmac_size(const crypto_hmac *m); /* the output length */
 void crypto_hmac_free(crypto_hmac *m);
 /* One-shot HMAC. */
 int crypto_hmac_oneshot(crypto_hash_alg alg, const uint8_t *key, size_t key_len,

@@ -20,7 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 void resume_trace(parley_conn *c, const char *fmt, ...)
 {
     if (!trace_on(c))

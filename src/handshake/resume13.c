@@ -75,7 +75,8 @@ static int compute_binder(parley_conn *c, crypto_hash_alg alg, const uint8_t *ps
                  : 0;
     crypto_hash_free(h);
     if (rc < 0)
-        return conn_fail(c, PARLEY_E_INTERNAL, ALERT_INTERNAL_ERROR, "computing a PSK binder failed");
+        return conn_fail(c, PARLEY_E_INTERNAL, ALERT_INTERNAL_ERROR,
+                         "computing a PSK binder failed");
     return 0;
 }
 
@@ -85,8 +86,8 @@ int resume13_client_bind(parley_conn *c, uint8_t *msg, size_t len)
     size_t binders_len = 2 + 1 + hs->psk_len;
     if (len < binders_len)
         return conn_fail(c, PARLEY_E_INTERNAL, ALERT_INTERNAL_ERROR, "ClientHello too short");
-    return compute_binder(c, hs->psk_hash, hs->psk, hs->psk_len, hs->transcript,
-                          hs->transcript_len, msg, len - binders_len, msg + len - hs->psk_len);
+    return compute_binder(c, hs->psk_hash, hs->psk, hs->psk_len, hs->transcript, hs->transcript_len,
+                          msg, len - binders_len, msg + len - hs->psk_len);
 }
 
 int resume13_client_accept(parley_conn *c, const hs_server_hello *sh)
@@ -139,8 +140,7 @@ int resume13_client_ticket(parley_conn *c, const uint8_t *body, size_t len)
 /* ---- server --------------------------------------------------------------------------------- */
 
 /* Why a session from a ticket may not resume here, or NULL if it may. */
-static const char *refusal13(const parley_conn *c, const parley_session *s,
-                             const suite_info *suite)
+static const char *refusal13(const parley_conn *c, const parley_session *s, const suite_info *suite)
 {
     const suite_info *made_with = suite_find(s->suite);
     if (s->version != PARLEY_TLS1_3)
