@@ -65,7 +65,7 @@ void parley_conn_free(parley_conn *c)
     free(c->verify_name);
     free(c->peer_chain);
     free(c->post_msg);
-    free(c->keylog13);
+    free(c->keylog_random);
     free(c->error_message);
     x509_chain_free(c->own_cert);
     parley_session_free(c->session);

@@ -195,12 +195,10 @@ struct parley_conn {
     uint32_t epoch13[2];
     uint8_t *post_msg; /* a post-handshake message arriving in pieces */
     size_t post_len;
-    /* With a key log only (so an idle connection without one pays a pointer): what a
-     * KeyUpdate's CLIENT/SERVER_TRAFFIC_SECRET_N line needs once the handshake state is gone. */
-    struct keylog13 {
-        uint8_t client_random[32];
-        uint32_t generation[2]; /* N of the read [0] and write [1] secrets */
-    } * keylog13;
+    /* With a key log only (so an idle connection without one pays a pointer): the 32-byte client
+     * random a KeyUpdate's CLIENT/SERVER_TRAFFIC_SECRET_N line needs once the handshake state is
+     * gone (N is the direction's epoch13 past EPOCH13_APPLICATION). */
+    uint8_t *keylog_random;
 
     parley_trace_fn trace_fn; /* NULL: tracing off */
     void *trace_arg;

@@ -76,10 +76,10 @@ int hs13_application_secrets(parley_conn *c)
     keylog(c, "CLIENT_TRAFFIC_SECRET_0", client);
     keylog(c, "SERVER_TRAFFIC_SECRET_0", server);
     keylog(c, "EXPORTER_SECRET", exporter);
-    if (c->cfg->keylog_fn != NULL && c->keylog13 == NULL) {
-        c->keylog13 = calloc(1, sizeof(*c->keylog13)); /* without it, no KeyUpdate lines */
-        if (c->keylog13 != NULL)
-            memcpy(c->keylog13->client_random, hs->client_random, 32);
+    if (c->cfg->keylog_fn != NULL && c->keylog_random == NULL) {
+        c->keylog_random = malloc(32); /* without it, no KeyUpdate lines */
+        if (c->keylog_random != NULL)
+            memcpy(c->keylog_random, hs->client_random, 32);
     }
     bool is_client = c->role == PARLEY_CLIENT;
     memcpy(c->write_secret, is_client ? client : server, hash_len(c));
@@ -283,16 +283,17 @@ uint16_t hs13_choose_scheme(const parley_config *cfg, crypto_key *key, span peer
     return 0;
 }
 
-/* CLIENT_TRAFFIC_SECRET_N or SERVER_TRAFFIC_SECRET_N for a secret a KeyUpdate just made. */
+/* CLIENT_TRAFFIC_SECRET_N or SERVER_TRAFFIC_SECRET_N for a secret a KeyUpdate just installed:
+ * N is how many updates that direction's epoch has had. */
 static void keylog_updated(parley_conn *c, int write, const uint8_t *secret)
 {
-    if (c->keylog13 == NULL)
+    if (c->keylog_random == NULL)
         return;
     bool client_side = (c->role == PARLEY_CLIENT) == (write != 0);
     char label[48];
     snprintf(label, sizeof(label), "%s_TRAFFIC_SECRET_%u", client_side ? "CLIENT" : "SERVER",
-             (unsigned)++c->keylog13->generation[write]);
-    trace_keylog(c, label, c->keylog13->client_random, secret, crypto_hash_size(c->hash13));
+             (unsigned)(c->epoch13[write] - EPOCH13_APPLICATION));
+    trace_keylog(c, label, c->keylog_random, secret, crypto_hash_size(c->hash13));
 }
 
 int hs13_send_key_update(parley_conn *c, bool request_peer)
@@ -306,8 +307,10 @@ int hs13_send_key_update(parley_conn *c, bool request_peer)
     c->key_update_due = false;
     if (tls13_update_secret(c->hash13, c->write_secret, c->write_secret) < 0)
         return conn_fail(c, PARLEY_E_INTERNAL, ALERT_INTERNAL_ERROR, "KeyUpdate failed");
+    if (hs13_install(c, 1, c->write_secret, EPOCH13_APPLICATION, "write keys updated") < 0)
+        return -1;
     keylog_updated(c, 1, c->write_secret);
-    return hs13_install(c, 1, c->write_secret, EPOCH13_APPLICATION, "write keys updated");
+    return 0;
 }
 
 static int receive_key_update(parley_conn *c, const uint8_t *body, size_t len)
