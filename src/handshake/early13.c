@@ -242,13 +242,17 @@ void early13_server_consider(parley_conn *c, const hs_client_hello *ch, const pa
     hs->early_left = s->max_early_data < max ? s->max_early_data : max;
 }
 
-/* Refused early data is skipped, up to what we would have taken (RFC 8446 4.2.10). */
+/* How much refused early data is skipped: what we would have taken (RFC 8446 4.2.10). */
+static uint32_t skip_limit(const parley_config *cfg)
+{
+    return cfg->early_data_max ? cfg->early_data_max : SKIP_WHEN_OFF;
+}
+
 static void refuse(parley_conn *c, const char *why)
 {
     hs_state *hs = c->hs;
-    uint32_t max = c->cfg->early_data_max;
     hs->early_mode = EARLY13_SKIP;
-    hs->early_left = max ? max : SKIP_WHEN_OFF;
+    hs->early_left = skip_limit(c->cfg);
     c->early_status = PARLEY_EARLY_DATA_REJECTED;
     resume_trace(c, "early data rejected: %s", why);
 }
@@ -284,11 +288,10 @@ int early13_skip(parley_conn *c, size_t len)
     /* What the record could hold: its length less the smallest protection overhead. */
     size_t content = len > CRYPTO_AEAD_TAG + 1 ? len - CRYPTO_AEAD_TAG - 1 : 0;
     if (content > hs->early_left)
-        return conn_fail(
-            c, PARLEY_E_PROTOCOL, ALERT_UNEXPECTED_MESSAGE,
-            "more early data to skip than the %u bytes allowed, or a record that "
-            "does not open (RFC 8446 4.2.10)",
-            (unsigned)(c->cfg->early_data_max ? c->cfg->early_data_max : SKIP_WHEN_OFF));
+        return conn_fail(c, PARLEY_E_PROTOCOL, ALERT_UNEXPECTED_MESSAGE,
+                         "more early data to skip than the %u bytes allowed, or a record that "
+                         "does not open (RFC 8446 4.2.10)",
+                         (unsigned)skip_limit(c->cfg));
     hs->early_left -= (uint32_t)content;
     trace_step(c, "early data record skipped");
     return 0;
