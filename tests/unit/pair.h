@@ -111,4 +111,16 @@ static inline void collect_steps(const parley_trace_event *ev, void *arg)
     snprintf(s->text + n, sizeof(s->text) - n, "%s|", ev->name);
 }
 
+/* Key log lines, one after another (parley_config_set_keylog with collect_keylog). */
+typedef struct keylog_lines {
+    char text[4096];
+} keylog_lines;
+
+static inline void collect_keylog(const char *line, void *arg)
+{
+    keylog_lines *k = arg;
+    size_t n = strlen(k->text);
+    snprintf(k->text + n, sizeof(k->text) - n, "%s\n", line);
+}
+
 #endif

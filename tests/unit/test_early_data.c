@@ -19,17 +19,6 @@
 #include "session/replay.h"
 #include "session/session.h"
 
-typedef struct keylog_lines {
-    char text[4096];
-} keylog_lines;
-
-static void collect_keylog(const char *line, void *arg)
-{
-    keylog_lines *k = arg;
-    size_t n = strlen(k->text);
-    snprintf(k->text + n, sizeof(k->text) - n, "%s\n", line);
-}
-
 /* What the server's application read: during the handshake (0-RTT) and after it. */
 typedef struct received {
     uint8_t early[65536], late[65536];

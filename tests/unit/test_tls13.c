@@ -322,18 +322,6 @@ static void test_key_update(void)
     free_all(c, s, cc, sc);
 }
 
-/* Key log lines of each side, one after another. */
-typedef struct keylog_lines {
-    char text[4096];
-} keylog_lines;
-
-static void collect_keylog(const char *line, void *arg)
-{
-    keylog_lines *k = arg;
-    size_t n = strlen(k->text);
-    snprintf(k->text + n, sizeof(k->text) - n, "%s\n", line);
-}
-
 /* A KeyUpdate's new secrets reach the key log as CLIENT/SERVER_TRAFFIC_SECRET_N (what Wireshark
  * needs to read on), identical on both sides. */
 static void test_key_update_keylog(void)
