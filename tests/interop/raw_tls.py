@@ -298,6 +298,25 @@ def hello_retry(port, mode):
         print(expect_alert(conn))
 
 
+def first_server_hello(conn, hello):
+    """Sends hello, returns the ServerHello that answers it; None (having printed how the server
+    answered instead: its alert, or `closed`) when none came."""
+    conn.send(CONTENT_HANDSHAKE, hello)
+    try:
+        return handshake_messages(conn, 2)[0]
+    except AlertReceived as e:
+        print(f"alert {e.args[0][0]} {e.args[0][1]}")
+    except (EOFError, ConnectionResetError, socket.timeout):
+        print("closed")
+    return None
+
+
+def print_selected_psk(exts):
+    """`server-hello psk=N`, the PSK identity the server selected, or `psk=none`."""
+    psk = exts.get(EXT_PSK)
+    print("server-hello psk=" + (str(int.from_bytes(psk, "big")) if psk else "none"))
+
+
 def full_handshake(port, mode):
     """tls13-garbage-psk: a PSK whose ticket is random bytes, which the server cannot open; it
     must ignore it and complete a full handshake, which this one does, then GETs /.
@@ -311,19 +330,14 @@ def full_handshake(port, mode):
     hello = client_hello13(extensions)
     with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
         conn = Conn(sock)
-        conn.send(CONTENT_HANDSHAKE, hello)
-        try:
-            server_hello = handshake_messages(conn, 2)[0]
-        except AlertReceived as e:
-            body = e.args[0]
-            print(f"alert {body[0]} {body[1]}")
+        server_hello = first_server_hello(conn, hello)
+        if server_hello is None:
             return
         random, suite, exts = parse_server_hello(server_hello)
         if random == HRR_RANDOM or suite != 0x1301 or EXT_KEY_SHARE not in exts:
             print("unexpected ServerHello")
             return
-        psk = exts.get(EXT_PSK)
-        print("server-hello psk=" + (str(int.from_bytes(psk, "big")) if psk else "none"))
+        print_selected_psk(exts)
         from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
         share = exts[EXT_KEY_SHARE]
         shared = priv.exchange(X25519PublicKey.from_public_bytes(share[4:4 + 32]))
@@ -407,19 +421,9 @@ def resume_with_binder(port, mode):
         binder[0] ^= 0x80
     hello = truncated + vec(vec(bytes(binder), 1), 2)
     with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
-        conn = Conn(sock)
-        conn.send(CONTENT_HANDSHAKE, hello)
-        try:
-            server_hello = handshake_messages(conn, 2)[0]
-        except AlertReceived as e:
-            print(f"alert {e.args[0][0]} {e.args[0][1]}")
-            return
-        except (EOFError, ConnectionResetError, socket.timeout):
-            print("closed")
-            return
-        psk_ext_sh = parse_server_hello(server_hello)[2].get(EXT_PSK)
-        print("server-hello psk=" +
-              (str(int.from_bytes(psk_ext_sh, "big")) if psk_ext_sh else "none"))
+        server_hello = first_server_hello(Conn(sock), hello)
+        if server_hello is not None:
+            print_selected_psk(parse_server_hello(server_hello)[2])
 
 
 def serve(mode):
