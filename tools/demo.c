@@ -142,24 +142,6 @@ typedef struct flow_result {
     char failure[256];
 } flow_result;
 
-/* 0-RTT: the ClientHello and the data under the early traffic key, out before the handshake. */
-static int send_early(parley_conn *c, int fd, const char *data, size_t len)
-{
-    size_t written;
-    if (parley_write_early(c, data, len, &written) != PARLEY_OK || written != len)
-        return -1;
-    unsigned char out[4096];
-    size_t n;
-    while ((n = parley_take(c, out, sizeof(out))) > 0)
-        for (size_t off = 0; off < n;) {
-            ssize_t w = send(fd, out + off, n - off, MSG_NOSIGNAL);
-            if (w <= 0)
-                return -1;
-            off += (size_t)w;
-        }
-    return 0;
-}
-
 /* One client connection over the flow's suite: GET /, then close_notify. *session is offered
  * (if set) and replaced by the connection's session. */
 static void run_flow(const demo_flow *f, const demo_certs *certs, const char *ca_file, int port,
@@ -196,7 +178,11 @@ static void run_flow(const demo_flow *f, const demo_certs *certs, const char *ca
     if (f->resume && *session != NULL)
         parley_conn_set_session(c, *session);
     static const char req[] = "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
-    if (f->early_data && send_early(c, fd, req, sizeof(req) - 1) < 0) {
+    /* 0-RTT: the ClientHello and the request under the early traffic key, queued now and sent
+     * by parley_fd_handshake's first flush, before any answer from the server. */
+    size_t written = 0;
+    if (f->early_data && (parley_write_early(c, req, sizeof(req) - 1, &written) != PARLEY_OK ||
+                          written != sizeof(req) - 1)) {
         snprintf(res->failure, sizeof(res->failure), "0-RTT data could not be sent: %s",
                  parley_error_message(c));
         goto out;
