@@ -12,7 +12,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "../crypto/crypto_key.h"
 #include "describe.h"
@@ -168,21 +167,13 @@ static int describe_peer(X509 *leaf, x509_peer *peer, char *err, size_t err_len)
     return 0;
 }
 
-/* An ASN1_TIME as seconds since the epoch (UTC), without timegm, which C11 lacks. */
-static int asn1_seconds(const ASN1_TIME *t, int64_t *out)
+/* An ASN1_TIME as seconds since the epoch: libcrypto's difference from the epoch's own. */
+static int asn1_seconds(const ASN1_TIME *epoch, const ASN1_TIME *t, int64_t *out)
 {
-    struct tm tm;
-    if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1)
+    int days, secs;
+    if (t == NULL || ASN1_TIME_diff(&days, &secs, epoch, t) != 1)
         return -1;
-    /* Days from the civil date (H. Hinnant's algorithm, proleptic Gregorian). */
-    int64_t y = (int64_t)tm.tm_year + 1900 - (tm.tm_mon < 2);
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t m = tm.tm_mon + 1;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + tm.tm_mday - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    int64_t days = era * 146097 + doe - 719468;
-    *out = days * 86400 + tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
+    *out = (int64_t)days * 86400 + secs;
     return 0;
 }
 
@@ -193,20 +184,26 @@ static int chain_window(X509_STORE_CTX *ctx, x509_peer *peer)
     int n = chain ? sk_X509_num(chain) : 0;
     if (n <= 0)
         return -1;
+    ASN1_TIME *epoch = ASN1_TIME_set(NULL, 0);
+    if (epoch == NULL)
+        return -1;
     peer->not_before = INT64_MIN;
     peer->not_after = INT64_MAX;
-    for (int i = 0; i < n; i++) {
+    int rc = 0;
+    for (int i = 0; i < n && rc == 0; i++) {
         X509 *cert = sk_X509_value(chain, i);
         int64_t nb, na;
-        if (asn1_seconds(X509_get0_notBefore(cert), &nb) < 0 ||
-            asn1_seconds(X509_get0_notAfter(cert), &na) < 0)
-            return -1;
-        if (nb > peer->not_before)
+        rc = asn1_seconds(epoch, X509_get0_notBefore(cert), &nb) < 0 ||
+                     asn1_seconds(epoch, X509_get0_notAfter(cert), &na) < 0
+                 ? -1
+                 : 0;
+        if (rc == 0 && nb > peer->not_before)
             peer->not_before = nb;
-        if (na < peer->not_after)
+        if (rc == 0 && na < peer->not_after)
             peer->not_after = na;
     }
-    return 0;
+    ASN1_TIME_free(epoch);
+    return rc;
 }
 
 int x509_verify_peer(const x509_trust *trust, x509_peer_role role, const uint8_t *const *der,
